@@ -1,0 +1,3 @@
+"""convviz: convolution made visible."""
+
+__version__ = "0.1.0"
