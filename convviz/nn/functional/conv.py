@@ -88,7 +88,7 @@ class ConvGeometry:
         return shape if self.unbatched else (self.batch,) + shape
 
 
-def resolve_padding(padding, kernel_size, dilation, stride) -> tuple[int, int, int, int]:
+def resolve_padding(padding, kernel_size, dilation, stride, stride_given=None) -> tuple[int, int, int, int]:
     """``padding`` as given to conv2d -> (top, bottom, left, right).
 
     ``"same"`` pads ``d·(k - 1)`` in total per axis, the smaller half before and the extra pixel
@@ -100,7 +100,8 @@ def resolve_padding(padding, kernel_size, dilation, stride) -> tuple[int, int, i
         if padding == "same":
             if stride != (1, 1):
                 raise ValueError(
-                    f"padding='same' is not supported for strided convolutions (stride={stride}): "
+                    f"padding='same' is not supported for strided convolutions "
+                    f"(stride={stride if stride_given is None else stride_given!r}): "
                     "with a stride the output cannot keep the input's size; give the padding as numbers"
                 )
             pads = []
@@ -116,9 +117,10 @@ def resolve_padding(padding, kernel_size, dilation, stride) -> tuple[int, int, i
 def _output_size(axis, size, before, after, k, d, s) -> int:
     out = (size + before + after - d * (k - 1) - 1) // s + 1
     if out < 1:
+        letter = axis[0].upper()  # H or W
         raise ValueError(
             f"the dilated kernel does not fit the padded input, so the output would be empty: "
-            f"output {axis} = floor((H + p_before + p_after - d(k - 1) - 1) / s) + 1 = "
+            f"output {axis} = floor(({letter} + p_before + p_after - d(k - 1) - 1) / s) + 1 = "
             f"floor(({size} + {before} + {after} - {d}·({k} - 1) - 1) / {s}) + 1 = {out}; "
             f"the dilated kernel spans {d * (k - 1) + 1} pixels but the padded input {axis} is "
             f"{size + before + after}"
@@ -136,7 +138,7 @@ def conv_geometry(input, weight, bias=None, stride=1, padding=0, dilation=1, gro
     check_ndim(input, "input", (3, 4), "(N, C, H, W) or unbatched (C, H, W)")
     check_ndim(weight, "weight", (4,), "(out_channels, in_channels // groups, KH, KW)")
     same_dtype({"input": input, "weight": weight, "bias": bias})
-    stride = int_pair(stride, "stride", minimum=1)
+    stride_given, stride = stride, int_pair(stride, "stride", minimum=1)
     dilation = int_pair(dilation, "dilation", minimum=1)
     groups = positive_int(groups, "groups")
     check_padding_mode(padding_mode)
@@ -144,8 +146,9 @@ def conv_geometry(input, weight, bias=None, stride=1, padding=0, dilation=1, gro
     unbatched = input.ndim == 3
     batch, in_channels, height, width = (1,) + input.shape if unbatched else input.shape
     out_channels, weight_in, kh, kw = weight.shape
-    if min(weight.shape) < 1 or min(height, width, in_channels, batch) < 1:
-        raise ValueError(f"input {input.shape} and weight {weight.shape} must have no empty axis")
+    if min(weight.shape) < 1 or min(height, width, in_channels) < 1:  # an empty batch is fine
+        raise ValueError(f"input {input.shape} and weight {weight.shape} must have no empty axis "
+                         "other than the batch")
     if in_channels % groups or out_channels % groups:
         raise ValueError(
             f"groups must divide both channel counts: groups={groups}, in_channels={in_channels}, "
@@ -153,14 +156,14 @@ def conv_geometry(input, weight, bias=None, stride=1, padding=0, dilation=1, gro
         )
     if weight_in * groups != in_channels:
         raise ValueError(
-            f"weight {weight.shape} expects {weight_in} input channels per group, so "
+            f"weight {weight.shape} expects {weight_in} input channel(s) per group, so "
             f"{weight_in * groups} input channels with groups={groups}, but the input {input.shape} "
             f"has {in_channels} channels (weight.shape[1] must be in_channels // groups)"
         )
     if bias is not None and bias.shape != (out_channels,):
         raise ValueError(f"bias must have shape ({out_channels},), one value per filter, got {bias.shape}")
 
-    pads = resolve_padding(padding, (kh, kw), dilation, stride)
+    pads = resolve_padding(padding, (kh, kw), dilation, stride, stride_given)
     check_pad_fits(height, pads[0], pads[1], padding_mode, "height")
     check_pad_fits(width, pads[2], pads[3], padding_mode, "width")
     out_height = _output_size("height", height, pads[0], pads[1], kh, dilation[0], stride[0])
@@ -175,8 +178,9 @@ def _check_algorithm(algorithm) -> None:
 
 
 def _choose_algorithm(geometry: ConvGeometry) -> str:
-    """The fastest algorithm for this shape (measured by benchmarks/bench_conv.py)."""
-    return "im2col"
+    """The fastest algorithm for this shape (measured by benchmarks/bench_conv.py): banded, which
+    is im2col again when it cannot share rows (dilation along the height)."""
+    return "banded"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -365,11 +369,21 @@ def transposed_conv_input_grad(gy: np.ndarray, w: np.ndarray, g: ConvGeometry,
     return _FORWARD[algorithm](spread, rotated, None, transposed)
 
 
+def _transposed_road_is_exact(w: np.ndarray) -> bool:
+    """The transposed convolution multiplies every weight by the zeros it inserts and pads with;
+    an inf weight then makes 0·inf = NaN where the true gradient has no such product (torch and
+    the scatter-add give a finite value there). Such weights take the scatter road instead."""
+    return bool(np.isfinite(w).all())
+
+
 def _backward_strided(gy, x_pad, w, g: ConvGeometry, need_input_grad=True):
     gy_g = gy.reshape(g.batch, g.groups, g.out_per_group, g.out_height, g.out_width)
     grad_w = np.einsum("ngfyx,ngcyxij->gfcij", gy_g, _grouped_windows(x_pad, g), optimize=True)
-    grad_x_pad = transposed_conv_input_grad(gy, w, g) if need_input_grad else None
-    return grad_x_pad, grad_w.reshape(w.shape)
+    if not need_input_grad:
+        return None, grad_w.reshape(w.shape)
+    if _transposed_road_is_exact(w):
+        return transposed_conv_input_grad(gy, w, g), grad_w.reshape(w.shape)
+    return _col2im_input_grad(gy, w, g), grad_w.reshape(w.shape)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -392,15 +406,21 @@ def band_rows(x_pad: np.ndarray, g: ConvGeometry) -> np.ndarray:
     kw, sw, dw = g.kernel_size[1], g.stride[1], g.dilation[1]
     shape = (g.groups, g.padded_height, g.in_per_group, kw, x_pad.shape[0], g.out_width)
     strides = (sc * g.in_per_group, sy, sc, sx * dw, sn, sx * sw)
-    return np.ascontiguousarray(as_strided(x_pad, shape, strides, writeable=False))
+    # A fresh array, never a view: _bands relies on this exact C-order layout, and
+    # np.ascontiguousarray may hand back the strided view itself when an axis has length 1.
+    rows = np.empty(shape, dtype=x_pad.dtype)
+    rows[...] = as_strided(x_pad, shape, strides, writeable=False)
+    return rows
 
 
 def _bands(rows: np.ndarray, g: ConvGeometry) -> np.ndarray:
     """rows (G, Hp, C/G, KW, n, OW) -> (G, OH, KH·C/G·KW, n·OW): the column matrix of each output
     row, its row (i, c, j) being rows[g, oy·sh + i·dh, c, j]. A view (no copy) when dh = 1."""
-    rg, rh, rx = rows.strides[0], rows.strides[1], rows.strides[-1]
     (kh, kw), sh, dh = g.kernel_size, g.stride[0], g.dilation[0]
     columns = rows.shape[-2] * g.out_width  # n·OW
+    rx = rows.itemsize  # strides of the C-order layout band_rows allocates
+    rh = g.in_per_group * kw * columns * rx
+    rg = g.padded_height * rh
     band = as_strided(rows, (g.groups, g.out_height, kh, g.in_per_group * kw, columns),
                       (rg, rh * sh, rh * dh, rx * columns, rx), writeable=False)
     return band.reshape(g.groups, g.out_height, kh * g.in_per_group * kw, columns)
@@ -424,13 +444,17 @@ def _map_on_all_cores(function, chunks: list[slice]) -> list:
     BLAS is held to one thread: its own spinning threads on top of ours would fight for the cores.
     """
     global _THREADS, _BLAS
-    if len(chunks) == 1:
-        return [function(chunks[0])]
+    if len(chunks) <= 1:
+        return [function(chunk) for chunk in chunks]
     if _THREADS is None:
         _THREADS = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="convviz-conv")
         _BLAS = ThreadpoolController()
+    def quietly(chunk):  # NumPy's error state is per thread: silence inf - inf here too, like torch
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            return function(chunk)
+
     with _BLAS.limit(limits=1, user_api="blas"):
-        return list(_THREADS.map(function, chunks))
+        return list(_THREADS.map(quietly, chunks))
 
 
 def _banded_chunks(g: ConvGeometry, itemsize: int) -> list[slice]:
@@ -468,12 +492,13 @@ def _backward_banded(gy, x_pad, w, g: ConvGeometry, need_input_grad=True):
         # summed over output rows: band (K, n·OW) @ gy_row (n·OW, F/G) -> (G, K, F/G)
         return np.matmul(bands, gy_rows).sum(axis=1)
 
-    grad_w_band = sum(_map_on_all_cores(weight_grad_of_chunk, _banded_chunks(g, x_pad.itemsize)))
+    grad_w_band = sum(_map_on_all_cores(weight_grad_of_chunk, _banded_chunks(g, x_pad.itemsize)),
+                      start=np.zeros((g.groups, kh * g.in_per_group * kw, g.out_per_group), dtype=w.dtype))
     grad_w = grad_w_band.reshape(g.groups, kh, g.in_per_group, kw, g.out_per_group)
     grad_w = np.ascontiguousarray(grad_w.transpose(0, 4, 2, 1, 3)).reshape(w.shape)
     if not need_input_grad:
         return None, grad_w
-    if g.stride == (1, 1):
+    if g.stride == (1, 1) and _transposed_road_is_exact(w):
         # Without a stride the transposed convolution wastes nothing: it is a banded forward pass.
         return transposed_conv_input_grad(gy, w, g, algorithm="banded"), grad_w
     return _col2im_input_grad(gy, w, g), grad_w
@@ -504,7 +529,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
     g = conv_geometry(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     _check_algorithm(algorithm)
     x_pad = pad2d(_batched(input, g), g.pads, g.padding_mode)
-    y = _FORWARD[algorithm or _choose_algorithm(g)](x_pad, weight, bias, g)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, silently, as in torch
+        y = _FORWARD[algorithm or _choose_algorithm(g)](x_pad, weight, bias, g)
     y = y.astype(input.dtype, copy=False)
     return y[0] if g.unbatched else y
 
@@ -530,10 +556,12 @@ def conv2d_backward(grad_output, input, weight, stride=1, padding=0, dilation=1,
     gy = _batched(grad_output, g)
     x_pad = pad2d(_batched(input, g), g.pads, g.padding_mode)
     backward = _BACKWARD[algorithm or _choose_algorithm(g)]
-    grad_x_pad, grad_weight = backward(gy, x_pad, weight, g, need_input_grad=need_input_grad)
-    grad_bias = gy.sum(axis=(0, 2, 3)).astype(input.dtype, copy=False) if has_bias else None
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, silently, as in torch
+        grad_x_pad, grad_weight = backward(gy, x_pad, weight, g, need_input_grad=need_input_grad)
+        grad_bias = gy.sum(axis=(0, 2, 3)).astype(input.dtype, copy=False) if has_bias else None
+        if need_input_grad:
+            grad_input = pad2d_backward(grad_x_pad, g.pads, g.padding_mode).astype(input.dtype, copy=False)
     grad_weight = grad_weight.astype(weight.dtype, copy=False)
     if not need_input_grad:
         return None, grad_weight, grad_bias
-    grad_input = pad2d_backward(grad_x_pad, g.pads, g.padding_mode).astype(input.dtype, copy=False)
     return (grad_input[0] if g.unbatched else grad_input), grad_weight, grad_bias

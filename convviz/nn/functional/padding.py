@@ -68,8 +68,13 @@ def pad2d(x: np.ndarray, pads: tuple[int, int, int, int], mode: str = "zeros") -
 
     x: (..., H, W) -> (..., top + H + bottom, left + W + right), same dtype.
     """
+    check_padding_mode(mode)
+    if len(pads) != 4 or any(not isinstance(p, (int, np.integer)) or p < 0 for p in pads):
+        raise ValueError(f"pads must be four non-negative ints (top, bottom, left, right), got {pads!r}")
     top, bottom, left, right = pads
     height, width = x.shape[-2:]
+    check_pad_fits(height, top, bottom, mode, "height")
+    check_pad_fits(width, left, right, mode, "width")
     if mode == "zeros":
         out = np.zeros(x.shape[:-2] + (top + height + bottom, left + width + right), dtype=x.dtype)
         out[..., top : top + height, left : left + width] = x

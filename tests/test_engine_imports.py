@@ -1,0 +1,54 @@
+"""The engine imports numpy only: no Qt, no pyqtgraph, no OpenCV and no torch.
+
+Each import runs in a fresh interpreter (pytest itself has torch and maybe Qt loaded already), which
+then lists every module in sys.modules that belongs to a forbidden package.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = ("PySide6", "shiboken6", "pyqtgraph", "cv2", "torch")
+ENGINE_MODULES = ["convviz.nn", "convviz.nn.functional", "convviz.optim", "convviz.models"]
+
+PROBE = """
+import importlib, json, sys
+sys.path.insert(0, {root!r})
+importlib.import_module({module!r})
+forbidden = {forbidden!r}
+loaded = sorted(name for name in sys.modules if name.split(".")[0] in forbidden)
+print(json.dumps(loaded))
+"""
+
+
+def loaded_forbidden_modules(*modules: str) -> list[str]:
+    """Import ``modules`` in a new interpreter; return the forbidden modules that got loaded."""
+    code = "".join(PROBE.format(root=str(ROOT), module=m, forbidden=FORBIDDEN) for m in modules)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, f"importing {', '.join(modules)} failed:\n{result.stderr}"
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("module", ENGINE_MODULES)
+def test_engine_module_imports_without_qt_opencv_or_torch(module):
+    assert loaded_forbidden_modules(module) == []
+
+
+def test_all_engine_modules_together_import_without_qt_opencv_or_torch():
+    assert loaded_forbidden_modules(*ENGINE_MODULES) == []
+
+
+def test_the_probe_sees_a_forbidden_import():
+    """The check can fail: importing torch (the parity tests' reference) next to the engine is seen."""
+    code = PROBE.format(root=str(ROOT), module="convviz.nn.functional", forbidden=FORBIDDEN) + "import torch\n"
+    code += PROBE.format(root=str(ROOT), module="json", forbidden=FORBIDDEN)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "torch" in last
