@@ -2,3 +2,13 @@
 
 from .conv import ALGORITHMS, ConvGeometry, conv2d, conv2d_backward, conv_geometry
 from .padding import PADDING_MODES, pad2d, pad2d_backward, pad_source_index
+from .activation import relu, relu_backward, sigmoid, sigmoid_backward
+from .linear import flatten, flatten_backward, linear, linear_backward
+from .loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_backward,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_backward,
+)
+from .normalization import batch_norm, batch_norm_backward
+from .pooling import PoolGeometry, avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward, pool_geometry

@@ -6,6 +6,7 @@ value given and the rule it breaks, so a student (or the app's status bar) can a
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -65,3 +66,33 @@ def check_ndim(array: np.ndarray, name: str, allowed: tuple[int, ...], layout: s
     if array.ndim not in allowed:
         ranks = " or ".join(f"{n}-D" for n in allowed)
         raise ValueError(f"{name} must be {ranks} {layout}, got shape {array.shape}")
+
+
+def check_bool(value, name: str) -> bool:
+    """Flags such as ``ceil_mode`` or ``training`` must be real booleans (as torch insists)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def real_number(value, name: str) -> float:
+    """A Python or NumPy real number (not a bool), returned as a float."""
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    return float(value)
+
+
+def quiet_nonfinite(function):
+    """Decorator: NaN and inf propagate through ``function`` silently, as in torch.
+
+    inf - inf, 0 · inf, an overflow to inf or a division by zero give NaN or inf by IEEE rules and
+    the result shows them; NumPy's RuntimeWarnings would only repeat that on stderr. Argument
+    errors still raise.
+    """
+
+    @functools.wraps(function)
+    def quiet(*args, **kwargs):
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            return function(*args, **kwargs)
+
+    return quiet

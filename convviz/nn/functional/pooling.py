@@ -1,0 +1,394 @@
+"""2-D max and average pooling, forward and backward.
+
+Notation, as in conv.py:
+
+    x       input            (N, C, H, W)        or unbatched (C, H, W)
+    y       output           (N, C, OH, OW)
+    k, s, p kernel size, stride, padding (per axis: kh/kw, sh/sw, ph/pw); d dilation (max only)
+
+A window's top-left corner sits at (oy·sh - ph, ox·sw - pw) and its tap (i, j) reads the pixel
+(oy·sh - ph + i·dh, ox·sw - pw + j·dw). Taps that fall outside the input are skipped:
+
+    max:  y[n, c, oy, ox] = max over the window's taps inside the input
+    avg:  y[n, c, oy, ox] = (sum over the window's taps inside the input) / divisor
+
+    OH = floor((H + 2·ph - dh·(kh - 1) - 1 + (sh - 1 if ceil_mode else 0)) / sh) + 1   (OW alike)
+
+and with ceil_mode the last window is dropped if it would start past the input and its left
+(top) padding: torch's rule, so that no window holds padding only.
+
+Both forwards walk the kernel tap by tap: tap (i, j) of every window at once is one strided
+slice of the (padded) input, so the Python loop runs kh·kw times, never over pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import as_float_array, check_bool, check_ndim, int_pair, quiet_nonfinite
+
+
+@dataclass(frozen=True)
+class PoolGeometry:
+    """Every size of one pooling, validated. Shared by the engine and the traces."""
+
+    batch: int
+    channels: int
+    height: int
+    width: int
+    kernel_size: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    ceil_mode: bool
+    unbatched: bool
+    out_height: int
+    out_width: int
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        shape = (self.channels, self.height, self.width)
+        return shape if self.unbatched else (self.batch,) + shape
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        shape = (self.channels, self.out_height, self.out_width)
+        return shape if self.unbatched else (self.batch,) + shape
+
+    def window_starts(self, axis: int) -> np.ndarray:
+        """Input coordinate of every window's first tap along ``axis`` (0 rows, 1 columns);
+        negative where the window begins in the padding."""
+        count = (self.out_height, self.out_width)[axis]
+        return np.arange(count) * self.stride[axis] - self.padding[axis]
+
+    def tap_positions(self, axis: int) -> np.ndarray:
+        """(windows, taps) input coordinates of every tap along ``axis``."""
+        return self.window_starts(axis)[:, None] + np.arange(self.kernel_size[axis]) * self.dilation[axis]
+
+    @property
+    def padded_extent(self) -> tuple[int, int, int, int]:
+        """(top, bottom, left, right) padding that makes every tap of every window a valid
+        index: ph and pw before, and after whatever the last window reaches (with ceil_mode
+        that can be more than the padding, and without it often less)."""
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
+        ph, pw = self.padding
+        bottom = (self.out_height - 1) * sh + dh * (kh - 1) + 1 - ph - self.height
+        right = (self.out_width - 1) * sw + dw * (kw - 1) + 1 - pw - self.width
+        return ph, max(bottom, 0), pw, max(right, 0)
+
+    @property
+    def reaches_outside(self) -> bool:
+        """Whether some window has a tap outside the input."""
+        return any(self.padded_extent)
+
+
+def _output_size(axis, size, pad, k, d, s, ceil_mode) -> int:
+    """torch's pooling_output_shape, with a message naming the formula when the output is empty."""
+    rounding = s - 1 if ceil_mode else 0
+    out = (size + 2 * pad - d * (k - 1) - 1 + rounding) // s + 1
+    if ceil_mode and (out - 1) * s >= size + pad:
+        out -= 1  # the last window would start in the right padding: drop it
+    if out < 1:
+        ceil_term = " + (s - 1)" if ceil_mode else ""
+        ceil_numbers = f" + ({s} - 1)" if ceil_mode else ""
+        raise ValueError(
+            f"the pooling window does not fit the padded input, so the output would be empty: "
+            f"output {axis} = floor((H + 2p - d(k - 1) - 1{ceil_term}) / s) + 1 = "
+            f"floor(({size} + 2·{pad} - {d}·({k} - 1) - 1{ceil_numbers}) / {s}) + 1 = {out}; "
+            f"the window spans {d * (k - 1) + 1} pixels but the padded input {axis} is {size + 2 * pad}"
+        )
+    return out
+
+
+def _check_input_shape(shape, name: str) -> tuple[int, ...]:
+    """A shape given as an argument (to the backward functions): 3 or 4 non-negative ints."""
+    if not isinstance(shape, (tuple, list)) or not all(isinstance(v, (int, np.integer)) for v in shape):
+        raise TypeError(f"{name} must be a tuple of ints such as (N, C, H, W), got {shape!r}")
+    shape = tuple(int(v) for v in shape)
+    if len(shape) not in (3, 4) or min(shape) < 0:
+        raise ValueError(f"{name} must be (N, C, H, W) or unbatched (C, H, W), got {shape}")
+    return shape
+
+
+def pool_geometry(input_shape, kernel_size, stride=None, padding=0, dilation=1,
+                  ceil_mode=False) -> PoolGeometry:
+    """Validate a pooling's arguments for an input of ``input_shape`` and work out every size."""
+    kh, kw = int_pair(kernel_size, "kernel_size", minimum=1)
+    # torch: stride None means "as large as the kernel", i.e. windows that tile the input.
+    stride = (kh, kw) if stride is None else int_pair(stride, "stride", minimum=1)
+    padding = int_pair(padding, "padding", minimum=0)
+    dilation = int_pair(dilation, "dilation", minimum=1)
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
+    if padding[0] > kh // 2 or padding[1] > kw // 2:
+        raise ValueError(
+            f"padding must be at most half the kernel size on each axis (p <= k // 2, so that the "
+            f"padding never fills most of a window), got padding={padding} for kernel_size={(kh, kw)}"
+        )
+
+    unbatched = len(input_shape) == 3
+    batch, channels, height, width = (1,) + tuple(input_shape) if unbatched else tuple(input_shape)
+    # torch accepts an empty batch (N = 0) but no other empty axis.
+    if min(channels, height, width) < 1 or (unbatched and batch < 1):
+        raise ValueError(
+            f"input must have non-empty channel, height and width axes (only the batch may be 0), "
+            f"got shape {tuple(input_shape)}"
+        )
+    out_height = _output_size("height", height, padding[0], kh, dilation[0], stride[0], ceil_mode)
+    out_width = _output_size("width", width, padding[1], kw, dilation[1], stride[1], ceil_mode)
+    g = PoolGeometry(batch, channels, height, width, (kh, kw), stride, padding, dilation, ceil_mode,
+                     unbatched, out_height, out_width)
+
+    # A dilated window can step over the whole input (e.g. H = 2, k = 2, d = 3, p = 1 reads rows
+    # -1 and 2). torch returns -inf with an index outside the image for it, and its backward then
+    # writes out of bounds; we refuse it.
+    for axis, name, size in ((0, "height", height), (1, "width", width)):
+        positions = g.tap_positions(axis)
+        empty = ~((positions >= 0) & (positions < size)).any(axis=1)
+        if empty.any():
+            o = int(np.argmax(empty))
+            raise ValueError(
+                f"pooling window {o} along the {name} reads positions {positions[o].tolist()}, none of "
+                f"them inside the input {name} {size} (dilation={dilation}, padding={padding}); "
+                f"every window must cover at least one input pixel"
+            )
+    return g
+
+
+def _pool_input(input, name="input") -> np.ndarray:
+    as_float_array(input, name)
+    check_ndim(input, name, (3, 4), "(N, C, H, W) or unbatched (C, H, W)")
+    return input
+
+
+def _padded(x: np.ndarray, g: PoolGeometry, fill: float) -> np.ndarray:
+    """x (N, C, H, W) with ``fill`` around it, enough for every tap of every window.
+
+    For max pooling the fill is -inf, which no pixel beats; for average pooling it is 0, which
+    adds nothing to a window's sum. Without padding the input itself is returned, not a copy.
+    """
+    top, bottom, left, right = g.padded_extent
+    if not (top or bottom or left or right):
+        return x
+    out = np.full(x.shape[:2] + (top + g.height + bottom, left + g.width + right), fill, dtype=x.dtype)
+    out[:, :, top : top + g.height, left : left + g.width] = x
+    return out
+
+
+def _taps(x_pad: np.ndarray, g: PoolGeometry):
+    """Yield, in torch's scan order (row by row within the window), the view
+    x_pad[:, :, oy·sh + i·dh, ox·sw + j·dw] over all (oy, ox) for each tap (i, j): (N, C, OH, OW)."""
+    (kh, kw), (sh, sw), (dh, dw) = g.kernel_size, g.stride, g.dilation
+    for i in range(kh):
+        for j in range(kw):
+            yield x_pad[:, :, i * dh : i * dh + (g.out_height - 1) * sh + 1 : sh,
+                              j * dw : j * dw + (g.out_width - 1) * sw + 1 : sw]
+
+
+# ----------------------------------------------------------------------------------------------
+# Max pooling.
+
+
+def _first_inside_index(g: PoolGeometry) -> np.ndarray:
+    """(OH, OW) flat index of each window's first tap inside the input: where torch's scan
+    starts, and so the index it reports when nothing in the window beats -inf."""
+    firsts = []
+    for axis, size in ((0, g.height), (1, g.width)):
+        positions = g.tap_positions(axis)
+        inside = (positions >= 0) & (positions < size)
+        firsts.append(positions[np.arange(len(positions)), np.argmax(inside, axis=1)])
+    return firsts[0][:, None] * g.width + firsts[1][None, :]
+
+
+def _max_with_indices(taps: list[np.ndarray], g: PoolGeometry):
+    """Each window's maximum and the flat index (into the input's H·W plane) of the pixel it
+    came from, chosen as torch chooses it. torch scans a window in order and keeps a new value
+    when ``value > max`` or the value is NaN. Hence the tie rule:
+
+    - equal maxima: the FIRST in scan order wins (a later equal value is not greater);
+    - NaN: the window's maximum is NaN and the LAST NaN in scan order wins;
+    - a window whose inside pixels are all -inf reports its first inside pixel.
+    """
+    # winner[n, c, oy, ox] = number of the winning tap, k = i·kw + j. A forward scan with a strict
+    # '>' implements "first maximum wins": a tap takes over only when it beats every earlier one,
+    # and since k grows along the scan, the latest takeover is max(winner, k·took).
+    winner = np.zeros(taps[0].shape, dtype=np.min_scalar_type(len(taps)))
+    best = taps[0].copy()
+    for k, tap in enumerate(taps[1:], start=1):
+        took = tap > best
+        np.maximum(best, tap, out=best)  # np.maximum propagates NaN, as torch does
+        np.maximum(winner, took * winner.dtype.type(k), out=winner)
+
+    if np.isnan(best).any():  # NaN never compares greater: redo those windows, the last NaN winning
+        for k, tap in enumerate(taps):
+            np.copyto(winner, k, where=np.isnan(tap))
+
+    # Tap k of the window whose corner is (r0, c0) is the pixel (r0 + i·dh, c0 + j·dw), so its
+    # flat index is the corner's, r0·W + c0, plus a fixed offset i·dh·W + j·dw.
+    (kh, kw), (dh, dw) = g.kernel_size, g.dilation
+    offsets = (np.arange(kh)[:, None] * dh * g.width + np.arange(kw)[None, :] * dw).ravel()
+    corners = g.window_starts(0)[:, None] * g.width + g.window_starts(1)[None, :]
+    indices = np.take(offsets, winner)
+    indices += corners
+
+    if g.reaches_outside:
+        # The -inf fill of the padding ties with an all -inf window, so the winner may be a
+        # padding cell there; torch reports the window's first inside pixel instead.
+        dead = best == -np.inf
+        if dead.any():
+            np.copyto(indices, np.broadcast_to(_first_inside_index(g), indices.shape), where=dead)
+    return best, indices
+
+
+@quiet_nonfinite
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """2-D max pooling with torch.nn.functional.max_pool2d's semantics.
+
+    input: (N, C, H, W) or (C, H, W); kernel_size, stride, padding, dilation: int or pair
+    (stride None means kernel_size; padding at most half the kernel).
+    Returns y (N, C, OH, OW), or (C, OH, OW) unbatched, in the input's dtype; with
+    ``return_indices`` also the int64 flat index (row·W + column, into the input's H·W plane)
+    of each window's maximum, ties broken as torch breaks them (see ``_max_with_indices``).
+    """
+    _pool_input(input)
+    g = pool_geometry(input.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    return_indices = check_bool(return_indices, "return_indices")
+    x = input[None] if g.unbatched else input
+    taps = list(_taps(_padded(x, g, -np.inf), g))
+
+    if return_indices:
+        best, indices = _max_with_indices(taps, g)
+    else:
+        # np.maximum propagates NaN, as torch does.
+        best = taps[0].copy() if len(taps) == 1 else np.maximum(taps[0], taps[1])
+        for tap in taps[2:]:
+            np.maximum(best, tap, out=best)
+        indices = None
+
+    if g.unbatched:
+        best = best[0]
+        indices = None if indices is None else indices[0]
+    return (best, indices) if return_indices else best
+
+
+@quiet_nonfinite
+def max_pool2d_backward(grad_output, input_shape, indices):
+    """Gradient of max_pool2d: each window's gradient goes to the pixel its maximum came from.
+
+    grad_output, indices: (N, C, OH, OW) or (C, OH, OW), indices as returned by max_pool2d.
+    Returns grad_input of ``input_shape`` in grad_output's dtype. Where overlapping windows picked
+    the same pixel, their gradients add up.
+    """
+    as_float_array(grad_output, "grad_output")
+    input_shape = _check_input_shape(input_shape, "input_shape")
+    if not isinstance(indices, np.ndarray) or not np.issubdtype(indices.dtype, np.integer):
+        raise TypeError(f"indices must be an integer ndarray (as returned by max_pool2d), got "
+                        f"{type(indices).__name__ if not isinstance(indices, np.ndarray) else indices.dtype}")
+    if indices.shape != grad_output.shape:
+        raise ValueError(f"indices must have grad_output's shape {grad_output.shape}, got {indices.shape}")
+    if grad_output.ndim != len(input_shape) or grad_output.shape[:-2] != input_shape[:-2]:
+        raise ValueError(
+            f"grad_output {grad_output.shape} does not match input_shape {input_shape}: both must be "
+            f"(N, C, ...) or (C, ...) with the same leading axes"
+        )
+    height, width = input_shape[-2:]
+    plane = height * width
+    if indices.size and (indices.min() < 0 or indices.max() >= plane):
+        raise ValueError(
+            f"indices must lie in [0, H·W) = [0, {plane}) for input_shape {input_shape}, "
+            f"got values from {indices.min()} to {indices.max()}"
+        )
+
+    planes = int(np.prod(input_shape[:-2]))  # N·C (or C unbatched)
+    # Index of each window's maximum in the whole flattened grad_input, plane by plane.
+    flat = indices.reshape(planes, -1 if planes else 0) + (np.arange(planes) * plane)[:, None]
+    grad_input = np.zeros(planes * plane, dtype=grad_output.dtype)
+    # np.add.at accumulates repeated indices (overlapping windows that chose the same pixel)
+    # in the order of the windows, exactly like torch's loop over output positions.
+    np.add.at(grad_input, flat.ravel(), grad_output.ravel())
+    return grad_input.reshape(input_shape)
+
+
+# ----------------------------------------------------------------------------------------------
+# Average pooling.
+
+
+def _avg_divisor(g: PoolGeometry, count_include_pad: bool, divisor_override, dtype) -> np.ndarray:
+    """(OH, OW) divisor of each window, as torch counts it.
+
+    count_include_pad: taps inside the input or its padding, but not the part of a ceil_mode
+    window that hangs beyond the padding; otherwise: taps inside the input only. Both counts
+    factor into (rows counted) · (columns counted).
+    """
+    if divisor_override is not None:
+        return np.asarray(divisor_override, dtype=dtype)
+    counts = []
+    for axis, size in ((0, g.height), (1, g.width)):
+        start = g.window_starts(axis)
+        end = start + g.kernel_size[axis]
+        if count_include_pad:
+            counts.append(np.minimum(end, size + g.padding[axis]) - start)
+        else:
+            counts.append(np.minimum(end, size) - np.maximum(start, 0))
+    return (counts[0][:, None] * counts[1][None, :]).astype(dtype)
+
+
+def _avg_arguments(count_include_pad, divisor_override):
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
+    if divisor_override is not None:
+        if not isinstance(divisor_override, (int, np.integer)) or isinstance(divisor_override, (bool, np.bool_)):
+            raise TypeError(f"divisor_override must be None or an int, got {divisor_override!r}")
+        if divisor_override == 0:
+            raise ValueError("divisor_override must not be zero: every window's sum is divided by it")
+    return count_include_pad, divisor_override
+
+
+@quiet_nonfinite
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """2-D average pooling with torch.nn.functional.avg_pool2d's semantics.
+
+    input: (N, C, H, W) or (C, H, W). Each output is its window's sum (padding adds zeros)
+    divided by ``divisor_override`` if given, else by the number of taps counted as described
+    in ``_avg_divisor``. Returns (N, C, OH, OW) or (C, OH, OW) in the input's dtype.
+    """
+    _pool_input(input)
+    g = pool_geometry(input.shape, kernel_size, stride, padding, 1, ceil_mode)
+    count_include_pad, divisor_override = _avg_arguments(count_include_pad, divisor_override)
+    x = input[None] if g.unbatched else input
+    taps = _taps(_padded(x, g, 0.0), g)
+    total = next(taps).copy()
+    for tap in taps:  # summed in the window's scan order, as torch sums it
+        total += tap
+    total /= _avg_divisor(g, count_include_pad, divisor_override, input.dtype)
+    return total[0] if g.unbatched else total
+
+
+@quiet_nonfinite
+def avg_pool2d_backward(grad_output, input_shape, kernel_size, stride=None, padding=0, ceil_mode=False,
+                        count_include_pad=True, divisor_override=None):
+    """Gradient of avg_pool2d: each window spreads grad / divisor evenly over its taps; taps in
+    the padding drop their share, and pixels shared by overlapping windows add up the shares.
+
+    grad_output: the output's shape. Returns grad_input of ``input_shape`` in grad_output's dtype.
+    """
+    as_float_array(grad_output, "grad_output")
+    input_shape = _check_input_shape(input_shape, "input_shape")
+    g = pool_geometry(input_shape, kernel_size, stride, padding, 1, ceil_mode)
+    count_include_pad, divisor_override = _avg_arguments(count_include_pad, divisor_override)
+    if grad_output.shape != g.output_shape:
+        raise ValueError(
+            f"grad_output must have the output's shape {g.output_shape} for input_shape {input_shape}, "
+            f"got {grad_output.shape}"
+        )
+    gy = grad_output[None] if g.unbatched else grad_output
+    share = gy / _avg_divisor(g, count_include_pad, divisor_override, grad_output.dtype)
+    top, bottom, left, right = g.padded_extent
+    grad_pad = np.zeros((g.batch, g.channels, top + g.height + bottom, left + g.width + right),
+                        dtype=grad_output.dtype)
+    for tap in _taps(grad_pad, g):  # each tap view is writeable: add the share to its pixels
+        tap += share
+    grad_input = np.ascontiguousarray(grad_pad[:, :, top : top + g.height, left : left + g.width])
+    return grad_input[0] if g.unbatched else grad_input
