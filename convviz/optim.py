@@ -1,0 +1,317 @@
+"""Optimisers: ``SGD`` and ``Adam``, with torch.optim's arguments, defaults and update rules.
+
+An optimiser holds the model's ``Parameter`` objects; ``step()`` changes each ``param.data`` in
+place from its ``param.grad`` (parameters whose grad is None are skipped, as in torch), and
+``zero_grad()`` sets every grad to None (torch's default, ``set_to_none=True``) or to zeros.
+
+Speed. A step of Adam over the cat/dog CNN's 6.5 M float32 parameters makes about a dozen
+passes over them. Each pass is an in-place ufunc (``out=``), so nothing is allocated per step
+besides the optimiser's state (allocated on the first step), and the parameters are walked in
+slices of ``CHUNK`` elements: the six or so arrays one slice touches (parameter, gradient, state,
+two scratch buffers) then stay in the CPU's L2 cache across all the passes instead of streaming
+through main memory once per pass, which makes the step about twice as fast. Everything stays in
+the parameters' dtype (float32 by default).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .nn.parameter import Parameter
+
+__all__ = ["Adam", "Optimizer", "SGD"]
+
+# Elements per slice of a parameter; 32 K float32 values are 128 KB per array.
+CHUNK = 32768
+
+
+def _check_number(name: str, value, minimum: float = 0.0, below: float | None = None) -> float:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not value >= minimum or (below is not None and not value < below):
+        rule = f">= {minimum}" if below is None else f"in [{minimum}, {below})"
+        raise ValueError(f"invalid {name}: {value!r} (it must be {rule})")
+    return float(value)
+
+
+class Optimizer:
+    """Base class: parameter groups (as torch's ``param_groups``), per-parameter state, scratch."""
+
+    def __init__(self, params, defaults: dict):
+        self.defaults = defaults
+        self.param_groups: list[dict] = []
+        self.state: dict[Parameter, dict] = {}
+        self._scratch: dict[np.dtype, tuple[np.ndarray, np.ndarray]] = {}  # two CHUNK-sized buffers
+        if isinstance(params, Parameter):
+            raise TypeError("params must be an iterable of Parameters (e.g. model.parameters()), got one Parameter")
+        params = list(params)
+        if not params:
+            raise ValueError("the optimizer got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group: dict) -> None:
+        """Add ``{"params": [...], "lr": ...}``: parameters with their own hyper-parameters."""
+        group = dict(group)
+        params = group["params"]
+        params = [params] if isinstance(params, Parameter) else list(params)
+        for param in params:
+            if not isinstance(param, Parameter):
+                raise TypeError(f"an optimizer can only optimize Parameters, got {type(param).__name__}")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if len({id(p) for p in params}) != len(params) or seen & {id(p) for p in params}:
+            raise ValueError("some parameters appear more than once (in a group or in more than one group)")
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        unknown = set(group) - set(self.defaults) - {"params"}
+        if unknown:
+            raise ValueError(f"unknown option(s) {sorted(unknown)} in a parameter group of {type(self).__name__}")
+        group["params"] = params
+        self._check_group(group)
+        self.param_groups.append(group)
+
+    def _check_group(self, group: dict) -> None:
+        pass
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set every parameter's grad to None (default, as torch) or fill it with zeros."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                if set_to_none:
+                    param.grad = None
+                elif param.grad is not None:
+                    param.grad.fill(0)
+
+    def _slices(self, *arrays: np.ndarray):
+        """Yield ``(slice of each array..., scratch, scratch)`` covering the arrays in CHUNK-sized
+        pieces; the two scratch buffers are shared by all parameters and allocated once per dtype.
+        Arrays that are not all C-contiguous (possible only if someone assigned such a ``.data``
+        or ``.grad``) are processed whole, with scratch allocated for them."""
+        first = arrays[0]
+        if not all(a.flags.c_contiguous for a in arrays):
+            yield (*arrays, np.empty_like(first), np.empty_like(first))
+            return
+        buffers = self._scratch.get(first.dtype)
+        if buffers is None:
+            buffers = self._scratch[first.dtype] = (np.empty(CHUNK, first.dtype), np.empty(CHUNK, first.dtype))
+        flat = [a.reshape(-1) for a in arrays]  # views, since the arrays are contiguous
+        for start in range(0, first.size, CHUNK):
+            stop = min(start + CHUNK, first.size)
+            yield (*(f[start:stop] for f in flat), buffers[0][: stop - start], buffers[1][: stop - start])
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                if param.grad.shape != param.data.shape or param.grad.dtype != param.data.dtype:
+                    raise ValueError(f"a gradient of shape {param.grad.shape} and dtype {param.grad.dtype} does "
+                                     f"not match its parameter ({param.data.shape}, {param.data.dtype})")
+                state = self.state.setdefault(param, {})
+                self._update(param, param.grad, state, group)
+
+    def _update(self, param: Parameter, grad: np.ndarray, state: dict, group: dict) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}``, as torch's.
+
+        Parameters are numbered in the order of the groups; state arrays are copies.
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            for param in group["params"]:
+                index.setdefault(id(param), len(index))
+            groups.append({**{k: v for k, v in group.items() if k != "params"},
+                           "params": [index[id(p)] for p in group["params"]]})
+        state = {}
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param in self.state:
+                    state[index[id(param)]] = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                                               for k, v in self.state[param].items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore a ``state_dict()`` of an optimiser built over parameters of the same shapes."""
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups) or any(
+                len(g["params"]) != len(own["params"]) for g, own in zip(groups, self.param_groups)):
+            raise ValueError("the state_dict's parameter groups do not match this optimizer's (number or sizes)")
+        params = {}
+        for saved, own in zip(groups, self.param_groups):
+            params.update(zip(saved["params"], own["params"]))
+            own.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = {}
+        for key, entries in state_dict["state"].items():
+            param = params[key]
+            restored = {}
+            for name, value in entries.items():
+                if isinstance(value, np.ndarray) and value.shape == param.data.shape:
+                    value = value.astype(param.data.dtype, copy=True)
+                elif isinstance(value, np.ndarray):
+                    raise ValueError(f"state {name!r} of parameter {key} has shape {value.shape}, "
+                                     f"the parameter's is {param.data.shape}")
+                restored[name] = value
+            self.state[param] = restored
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with momentum, as torch.optim.SGD.
+
+    g = grad + weight_decay · param
+    with momentum:  buf = g on the first step, then buf = momentum · buf + (1 - dampening) · g;
+                    g = g + momentum · buf (nesterov) or g = buf
+    param = param - lr · g
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict) -> None:
+        _check_number("learning rate (lr)", group["lr"])
+        _check_number("momentum", group["momentum"])
+        _check_number("dampening", group["dampening"])
+        _check_number("weight_decay", group["weight_decay"])
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(f"Nesterov momentum requires a momentum > 0 and zero dampening, got "
+                             f"momentum={group['momentum']}, dampening={group['dampening']}")
+
+    def _update(self, param, grad, state, group) -> None:
+        arrays = [param.data, grad]
+        first_step = False
+        if group["momentum"] != 0:
+            if "momentum_buffer" not in state:
+                state["momentum_buffer"] = np.empty_like(param.data)  # set to the gradient below
+                first_step = True
+            arrays.append(state["momentum_buffer"])
+        for pieces in self._slices(*arrays):
+            self._update_slice(*pieces, group=group, first_step=first_step)
+
+    @staticmethod
+    def _update_slice(p, grad, *rest, group, first_step) -> None:
+        buf, decayed, scratch = rest if len(rest) == 3 else (None, *rest)
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        if group["weight_decay"] != 0:
+            np.multiply(p, group["weight_decay"], out=decayed)
+            np.add(grad, decayed, out=decayed)  # grad + weight_decay · param
+            grad = decayed
+        if buf is not None:
+            if first_step:
+                np.copyto(buf, grad)  # torch starts the buffer at the gradient itself
+            else:
+                buf *= momentum
+                if dampening == 0:
+                    buf += grad
+                else:
+                    np.multiply(grad, 1 - dampening, out=scratch)
+                    buf += scratch  # momentum · buf + (1 - dampening) · grad
+            if group["nesterov"]:
+                np.multiply(buf, momentum, out=scratch)
+                np.add(grad, scratch, out=scratch)  # grad + momentum · buf
+                grad = scratch
+            else:
+                grad = buf
+        np.multiply(grad, -lr, out=scratch)
+        p += scratch  # param - lr · grad
+
+
+class Adam(Optimizer):
+    """Adam, as torch.optim.Adam (bias-corrected, eps outside the square root).
+
+    step t = 1, 2, ... per parameter:
+        g     = grad + weight_decay · param               (L2 penalty, when weight_decay > 0)
+        m     = m + (1 - beta1) · (g - m)                   (torch's lerp: beta1·m + (1 - beta1)·g)
+        v     = beta2 · v + (1 - beta2) · g²
+        v̂max  = max(v̂max, v)                                (amsgrad only; used instead of v)
+        denom = sqrt(v) / sqrt(1 - beta2^t) + eps
+        param = param - lr / (1 - beta1^t) · m / denom
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False):
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=bool(amsgrad))
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict) -> None:
+        _check_number("learning rate (lr)", group["lr"])
+        _check_number("epsilon value (eps)", group["eps"])
+        betas = group["betas"]
+        if not (isinstance(betas, tuple) and len(betas) == 2):
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        _check_number("beta parameter at index 0", betas[0], 0.0, 1.0)
+        _check_number("beta parameter at index 1", betas[1], 0.0, 1.0)
+        _check_number("weight_decay", group["weight_decay"])
+
+    def _update(self, param, grad, state, group) -> None:
+        beta1, beta2 = group["betas"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(param.data)
+            state["exp_avg_sq"] = np.zeros_like(param.data)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(param.data)
+        state["step"] += 1
+        step = state["step"]
+        # The scalars, in Python floats as torch computes them.
+        bias_correction1 = 1 - beta1**step
+        bias_correction2_sqrt = math.sqrt(1 - beta2**step)
+        step_size = group["lr"] / bias_correction1
+        arrays = [param.data, grad, state["exp_avg"], state["exp_avg_sq"]]
+        if group["amsgrad"]:
+            arrays.append(state["max_exp_avg_sq"])
+        for pieces in self._slices(*arrays):
+            self._update_slice(*pieces, group=group, step_size=step_size,
+                               bias_correction2_sqrt=bias_correction2_sqrt)
+
+    @staticmethod
+    def _update_slice(p, grad, m, v, *rest, group, step_size, bias_correction2_sqrt) -> None:
+        v_max, tmp, update = rest if len(rest) == 3 else (None, *rest)
+        beta1, beta2 = group["betas"]
+        if group["weight_decay"] != 0:
+            np.multiply(p, group["weight_decay"], out=update)
+            np.add(grad, update, out=update)  # grad + weight_decay · param
+            grad = update
+
+        # m: torch's lerp(m, g, w) with w = 1 - beta1, in the form torch picks for the size of w.
+        weight = 1 - beta1
+        np.subtract(grad, m, out=tmp)
+        if abs(weight) < 0.5:
+            tmp *= weight
+            m += tmp  # m + w · (g - m)
+        else:
+            tmp *= 1 - weight
+            np.subtract(grad, tmp, out=m)  # g - (1 - w) · (g - m)
+
+        # v = beta2 · v + (1 - beta2) · g · g
+        v *= beta2
+        np.multiply(grad, 1 - beta2, out=tmp)
+        tmp *= grad
+        v += tmp
+
+        if v_max is not None:  # amsgrad: normalise by the largest v so far
+            np.maximum(v_max, v, out=v_max)
+            v = v_max
+
+        np.sqrt(v, out=tmp)
+        tmp /= bias_correction2_sqrt
+        tmp += group["eps"]  # denom = sqrt(v) / sqrt(1 - beta2^t) + eps
+        np.multiply(m, -step_size, out=update)
+        update /= tmp
+        p += update  # param - lr / (1 - beta1^t) · m / denom
