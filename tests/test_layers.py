@@ -616,3 +616,19 @@ def test_models_copy_and_pickle():
     for clone in (copy.deepcopy(ours), pickle.loads(pickle.dumps(ours))):
         assert clone[0].weight is not ours[0].weight
         np.testing.assert_array_equal(clone(x), ours(x))
+
+
+def test_sequential_backward_can_skip_the_first_layers_input_gradient():
+    rng = np.random.default_rng(7)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, rng=rng), nn.ReLU(), nn.Conv2d(4, 2, 3, rng=rng))
+    x = rng.random((2, 3, 11, 11), dtype=np.float32)
+    grad_y = rng.standard_normal(model(x).shape).astype(np.float32)
+
+    full = model.backward(grad_y)
+    grads = [p.grad.copy() for p in model.parameters()]
+    model.zero_grad()
+    model(x)
+    assert full is not None and full.shape == x.shape
+    assert model.backward(grad_y, need_input_grad=False) is None
+    for kept, p in zip(grads, model.parameters()):
+        np.testing.assert_array_equal(p.grad, kept)

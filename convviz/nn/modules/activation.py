@@ -28,7 +28,7 @@ class ReLU(Module):
         self._save_for_backward(output if self.inplace else input)
         return output
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         (input,) = self._saved_for_backward()
         return F.relu_backward(grad_output, input)
 
@@ -44,6 +44,6 @@ class Sigmoid(Module):
         self._save_for_backward(output)
         return output
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         (output,) = self._saved_for_backward()
         return F.sigmoid_backward(grad_output, output)

@@ -87,7 +87,7 @@ class BatchNorm2d(Module):
             self._save_for_backward(input, False, running_mean.copy(), running_var.copy())
         return output
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         input, use_batch_stats, running_mean, running_var = self._saved_for_backward()
         weight = None if self.weight is None else self.weight.data
         grad_input, grad_weight, grad_bias = F.batch_norm_backward(

@@ -58,7 +58,12 @@ class Sequential(Module):
             input = layer(input)
         return input
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        for layer in reversed(list(self)):
-            grad_output = layer.backward(grad_output)
+    def backward(self, grad_output: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """``need_input_grad=False`` when nothing needs the gradient of the network's input (the
+        images, in training): its first layer may then skip computing it and return None."""
+        layers = list(self)
+        for index in reversed(range(len(layers))):
+            if index == 0 and not need_input_grad:
+                return layers[0].backward(grad_output, need_input_grad=False)
+            grad_output = layers[index].backward(grad_output)
         return grad_output

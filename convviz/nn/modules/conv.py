@@ -77,10 +77,11 @@ class Conv2d(Module):
         self._save_for_backward(input)
         return output
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         (input,) = self._saved_for_backward()
         grad_input, grad_weight, grad_bias = F.conv2d_backward(
-            grad_output, input, self.weight.data, has_bias=self.bias is not None, **self._options())
+            grad_output, input, self.weight.data, has_bias=self.bias is not None,
+            need_input_grad=need_input_grad, **self._options())
         self.weight.accumulate_grad(grad_weight)
         if self.bias is not None:
             self.bias.accumulate_grad(grad_bias)

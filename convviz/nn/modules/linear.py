@@ -42,7 +42,7 @@ class Linear(Module):
         self._save_for_backward(input)
         return output
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         (input,) = self._saved_for_backward()
         grad_input, grad_weight, grad_bias = F.linear_backward(grad_output, input, self.weight.data,
                                                                has_bias=self.bias is not None)
@@ -73,7 +73,7 @@ class Flatten(Module):
         self._save_for_backward(input.shape)
         return output
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         (input_shape,) = self._saved_for_backward()
         return F.flatten_backward(grad_output, input_shape)
 

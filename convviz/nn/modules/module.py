@@ -292,7 +292,11 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, need_input_grad: bool = True):
+        """The gradient for this layer's input, given its output's; parameter gradients are
+        accumulated, weights never change. ``need_input_grad=False`` tells a layer that nothing
+        upstream wants its input gradient (a network's first layer, whose input is the image):
+        a layer for which it is expensive (Conv2d) then skips it and returns None."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward()")
 
     def __call__(self, *args, **kwargs):

@@ -31,7 +31,7 @@ class MaxPool2d(Module):
         self._save_for_backward(input.shape, indices)
         return (output, indices) if self.return_indices else output
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         input_shape, indices = self._saved_for_backward()
         return F.max_pool2d_backward(grad_output, input_shape, indices)
 
@@ -65,7 +65,7 @@ class AvgPool2d(Module):
         self._save_for_backward(input.shape)
         return output
 
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+    def backward(self, grad_output: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         (input_shape,) = self._saved_for_backward()
         return F.avg_pool2d_backward(grad_output, input_shape, self.kernel_size, **self._options())
 
