@@ -27,14 +27,12 @@ Three algorithms compute exactly this, each readable on its own:
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
-from threadpoolctl import ThreadpoolController
 
+from .._parallel import CORES, map_on_all_cores
 from ._checks import as_float_array, check_ndim, int_pair, positive_int, same_dtype
 from .padding import check_pad_fits, check_padding_mode, pad2d, pad2d_backward
 
@@ -44,7 +42,7 @@ ALGORITHMS = ("loops", "im2col", "strided", "banded")
 # instead of one (C·KH·KW, N·OH·OW) matrix of over 100 MB for the first layer of the cat/dog CNN.
 IM2COL_CHUNK_BYTES = 8 * 2**20
 # The banded algorithm's unfolded rows, per chunk of images: about the size of a core's L2 cache.
-BANDED_CHUNK_BYTES = 2 * 2**20
+BANDED_CHUNK_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -263,10 +261,13 @@ def col2im(grad_cols: np.ndarray, n: int, g: ConvGeometry) -> np.ndarray:
 
 
 def _batch_chunks(batch: int, bytes_per_image: int, budget: int, min_chunks: int = 1) -> list[slice]:
-    """Slices of the batch of at most ``budget`` bytes each (but at least one image), and at
-    least ``min_chunks`` of them when the batch is that large."""
-    step = max(1, min(budget // bytes_per_image, -(-batch // min_chunks)))
-    return [slice(start, min(start + step, batch)) for start in range(0, batch, step)]
+    """Split the batch into chunks of about equal size, each of at most ``budget`` bytes (but at
+    least one image), their count a multiple of ``min_chunks`` so that every core gets the same
+    work."""
+    count = max(1, -(-batch * bytes_per_image // budget))
+    count = min(batch, -(-count // min_chunks) * min_chunks)
+    bounds = [batch * k // count for k in range(count + 1)] if count else []
+    return [slice(start, stop) for start, stop in zip(bounds, bounds[1:])]
 
 
 def _im2col_chunks(g: ConvGeometry, itemsize: int) -> list[slice]:
@@ -432,34 +433,9 @@ def _banded_weight(w: np.ndarray, g: ConvGeometry) -> np.ndarray:
     return w_band.reshape(g.groups, 1, g.out_per_group, -1)
 
 
-_THREADS: ThreadPoolExecutor | None = None
-_BLAS: ThreadpoolController | None = None
-
-
-def _map_on_all_cores(function, chunks: list[slice]) -> list:
-    """``[function(chunk) for chunk in chunks]`` on a thread per core.
-
-    NumPy releases the GIL in its copies and matrix products, and the products of one output row
-    are too small for the BLAS library to split across cores well itself. While our threads run,
-    BLAS is held to one thread: its own spinning threads on top of ours would fight for the cores.
-    """
-    global _THREADS, _BLAS
-    if len(chunks) <= 1:
-        return [function(chunk) for chunk in chunks]
-    if _THREADS is None:
-        _THREADS = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="convviz-conv")
-        _BLAS = ThreadpoolController()
-    def quietly(chunk):  # NumPy's error state is per thread: silence inf - inf here too, like torch
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            return function(chunk)
-
-    with _BLAS.limit(limits=1, user_api="blas"):
-        return list(_THREADS.map(quietly, chunks))
-
-
 def _banded_chunks(g: ConvGeometry, itemsize: int) -> list[slice]:
     rows_per_image = g.padded_height * g.in_channels * g.kernel_size[1] * g.out_width * itemsize
-    return _batch_chunks(g.batch, rows_per_image, BANDED_CHUNK_BYTES, min_chunks=os.cpu_count() or 1)
+    return _batch_chunks(g.batch, rows_per_image, BANDED_CHUNK_BYTES, min_chunks=CORES)
 
 
 def _forward_banded(x_pad, w, b, g: ConvGeometry):
@@ -473,7 +449,7 @@ def _forward_banded(x_pad, w, b, g: ConvGeometry):
         y_rows = y_rows.reshape(g.groups, g.out_height, g.out_per_group, n, g.out_width)
         y[chunk] = y_rows.transpose(3, 0, 2, 1, 4).reshape(n, g.out_channels, g.out_height, g.out_width)
 
-    _map_on_all_cores(forward_chunk, _banded_chunks(g, x_pad.itemsize))
+    map_on_all_cores(forward_chunk, _banded_chunks(g, x_pad.itemsize))
     if b is not None:
         y += b[:, None, None]
     return y
@@ -492,7 +468,7 @@ def _backward_banded(gy, x_pad, w, g: ConvGeometry, need_input_grad=True):
         # summed over output rows: band (K, n·OW) @ gy_row (n·OW, F/G) -> (G, K, F/G)
         return np.matmul(bands, gy_rows).sum(axis=1)
 
-    grad_w_band = sum(_map_on_all_cores(weight_grad_of_chunk, _banded_chunks(g, x_pad.itemsize)),
+    grad_w_band = sum(map_on_all_cores(weight_grad_of_chunk, _banded_chunks(g, x_pad.itemsize)),
                       start=np.zeros((g.groups, kh * g.in_per_group * kw, g.out_per_group), dtype=w.dtype))
     grad_w = grad_w_band.reshape(g.groups, kh, g.in_per_group, kw, g.out_per_group)
     grad_w = np.ascontiguousarray(grad_w.transpose(0, 4, 2, 1, 3)).reshape(w.shape)
