@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = ("PySide6", "shiboken6", "pyqtgraph", "cv2", "torch")
-ENGINE_MODULES = ["convviz.nn", "convviz.nn.functional", "convviz.optim", "convviz.models"]
+ENGINE_MODULES = ["convviz.nn", "convviz.nn.functional", "convviz.optim", "convviz.models", "convviz.trace", "convviz.cli"]
 
 PROBE = """
 import importlib, json, sys
