@@ -311,3 +311,17 @@ def test_inf_weight_gives_no_nan_where_torch_has_none(algorithm):
         grad_input, grad_weight, _ = conv2d_backward(np.ones((1, 1, 1, 2)), x, w, algorithm=algorithm)
     np.testing.assert_array_equal(grad_input.ravel(), [np.inf, np.inf, 1.0])
     np.testing.assert_array_equal(grad_weight.ravel(), [2.0, 2.0])
+
+
+@pytest.mark.parametrize("keyword, value", [("stride", 10**30), ("padding", 10**12), ("dilation", (1, 2**40))])
+def test_absurdly_large_sizes_are_named_not_left_to_numpy(keyword, value):
+    x, w = np.ones((1, 1, 4, 4), np.float32), np.ones((1, 1, 2, 2), np.float32)
+    with pytest.raises(ValueError, match=rf"{keyword} must be at most 2,147,483,647"):
+        conv2d(x, w, **{keyword: value})
+
+
+@pytest.mark.parametrize("flag", ["has_bias", "need_input_grad"])
+def test_backward_flags_must_be_booleans(flag):
+    x, w = np.ones((1, 1, 4, 4), np.float32), np.ones((1, 1, 2, 2), np.float32)
+    with pytest.raises(TypeError, match=rf"{flag} must be True or False, got 'no'"):
+        conv2d_backward(np.ones((1, 1, 3, 3), np.float32), x, w, **{flag: "no"})

@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+MAX_SIZE = 2**31 - 1  # the largest stride, padding, dilation or kernel size accepted
 
 
 def as_float_array(value, name: str) -> np.ndarray:
@@ -51,6 +52,8 @@ def int_pair(value, name: str, minimum: int) -> tuple[int, int]:
     if min(pair) < minimum:
         rule = "positive" if minimum == 1 else f"at least {minimum}"
         raise ValueError(f"{name} must be {rule}, got {value!r}")
+    if max(pair) > MAX_SIZE:  # beyond this NumPy itself fails, with a message naming nothing
+        raise ValueError(f"{name} must be at most {MAX_SIZE:,}, got {value!r}")
     return pair
 
 

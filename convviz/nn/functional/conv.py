@@ -14,7 +14,7 @@ Notation used throughout, as in a textbook:
                       x_pad[n, g·C/G + c, oy·sh + i·dh, ox·sw + j·dw] · w[f, c, i, j]
     where g = f // (F/G) is the group of filter f.
 
-Three algorithms compute exactly this, each readable on its own:
+Four algorithms compute exactly this, each readable on its own:
 
 - ``"loops"``   the sum above as nested Python loops; slow, the reference, and the order in which
                 the visualizer narrates the computation.
@@ -23,6 +23,8 @@ Three algorithms compute exactly this, each readable on its own:
 - ``"strided"`` a read-only strided view of all windows (no copy) contracted with ``einsum``; its
                 input gradient is the transposed convolution: a full correlation of the
                 zero-inserted output gradient with the kernel rotated by 180 degrees.
+- ``"banded"``  im2col along the width only, so that each output row's column matrix is a band
+                of shared rows, with a thread per core: the fast path, and the default.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .._parallel import CORES, map_on_all_cores
-from ._checks import as_float_array, check_ndim, int_pair, positive_int, same_dtype
+from ._checks import as_float_array, check_bool, check_ndim, int_pair, positive_int, quiet_nonfinite, same_dtype
 from .padding import check_pad_fits, check_padding_mode, pad2d, pad2d_backward
 
 ALGORITHMS = ("loops", "im2col", "strided", "banded")
@@ -176,8 +178,9 @@ def _check_algorithm(algorithm) -> None:
 
 
 def _choose_algorithm(geometry: ConvGeometry) -> str:
-    """The fastest algorithm for this shape (measured by benchmarks/bench_conv.py): banded, which
-    is im2col again when it cannot share rows (dilation along the height)."""
+    """The algorithm for ``algorithm=None``. benchmarks/bench_conv.py finds banded the fastest on
+    every convolution of the cat/dog CNN (im2col is close only on small 3x3 ones), and banded is
+    im2col again, band by band, where it cannot share rows (dilation along the height)."""
     return "banded"
 
 
@@ -201,7 +204,7 @@ def _forward_loops(x_pad, w, b, g: ConvGeometry):
                             for j in range(kw):
                                 total += (x_pad64[n, first_channel + c, oy * sh + i * dh, ox * sw + j * dw]
                                           * w64[f, c, i, j])
-                    y[n, f, oy, ox] = total if b is None else total + b[f]
+                    y[n, f, oy, ox] = total if b is None else total + float(b[f])
     return y
 
 
@@ -341,33 +344,45 @@ def _forward_strided(x_pad, w, b, g: ConvGeometry):
     return y if b is None else y + b[:, None, None]
 
 
-def transposed_conv_input_grad(gy: np.ndarray, w: np.ndarray, g: ConvGeometry,
-                               algorithm: str = "strided") -> np.ndarray:
-    """The gradient of the padded input as a transposed convolution.
+def spread_output_grad(gy: np.ndarray, g: ConvGeometry) -> np.ndarray:
+    """The output gradient as the transposed convolution's input: sh - 1 zeros inserted between
+    its rows (sw - 1 between its columns), then padded by the dilated kernel's reach d·(k - 1) on
+    every side, and a little more at the end so that the correlation yields exactly Hp x Wp.
 
-    Insert sh - 1 zeros between output-gradient rows (sw - 1 between columns), pad the result by
-    the dilated kernel's reach d·(k - 1) on every side, and correlate it with the kernel rotated by
-    180 degrees at the same dilation, with input and output channels swapped within each group:
-    an ordinary convolution, computed here by ``algorithm``'s forward pass.
-
-    gy: (N, F, OH, OW), w: (F, C/G, KH, KW) -> (N, C, Hp, Wp), the gradient of the padded input.
+    gy: (N, F, OH, OW) -> (N, F, Hp + dh·(KH - 1), Wp + dw·(KW - 1)).
     """
     (kh, kw), (sh, sw), (dh, dw) = g.kernel_size, g.stride, g.dilation
     reach_y, reach_x = dh * (kh - 1), dw * (kw - 1)
-    # Sized so that the correlation yields exactly Hp x Wp; rows past the last window stay zero.
-    spread = np.zeros((g.batch, g.out_channels, g.padded_height + reach_y, g.padded_width + reach_x),
+    spread = np.zeros((gy.shape[0], g.out_channels, g.padded_height + reach_y, g.padded_width + reach_x),
                       dtype=gy.dtype)
     spread[:, :, reach_y : reach_y + (g.out_height - 1) * sh + 1 : sh,
                  reach_x : reach_x + (g.out_width - 1) * sw + 1 : sw] = gy
-    # (F, C/G, KH, KW) -> (C, F/G, KH, KW): within each group, filters become input channels.
+    return spread
+
+
+def transposed_kernel(w: np.ndarray, g: ConvGeometry) -> np.ndarray:
+    """The kernel of the transposed convolution: rotated by 180 degrees, and within each group
+    the filters become input channels. (F, C/G, KH, KW) -> (C, F/G, KH, KW)."""
+    kh, kw = g.kernel_size
     swapped = w.reshape(g.groups, g.out_per_group, g.in_per_group, kh, kw).swapaxes(1, 2)
-    rotated = swapped[..., ::-1, ::-1].reshape(g.in_channels, g.out_per_group, kh, kw)
+    return np.ascontiguousarray(swapped[..., ::-1, ::-1]).reshape(g.in_channels, g.out_per_group, kh, kw)
+
+
+def transposed_conv_input_grad(gy: np.ndarray, w: np.ndarray, g: ConvGeometry,
+                               algorithm: str = "strided") -> np.ndarray:
+    """The gradient of the padded input as a transposed convolution: the spread output gradient
+    (``spread_output_grad``) correlated with ``transposed_kernel`` at the forward's dilation,
+    stride 1, groups unchanged; an ordinary convolution, computed by ``algorithm``'s forward.
+
+    gy: (N, F, OH, OW), w: (F, C/G, KH, KW) -> (N, C, Hp, Wp), the gradient of the padded input.
+    """
+    spread = spread_output_grad(gy, g)
     transposed = ConvGeometry(
-        batch=g.batch, in_channels=g.out_channels, height=spread.shape[2], width=spread.shape[3],
-        out_channels=g.in_channels, kernel_size=(kh, kw), stride=(1, 1), dilation=(dh, dw),
+        batch=gy.shape[0], in_channels=g.out_channels, height=spread.shape[2], width=spread.shape[3],
+        out_channels=g.in_channels, kernel_size=g.kernel_size, stride=(1, 1), dilation=g.dilation,
         pads=(0, 0, 0, 0), groups=g.groups, padding_mode="zeros", unbatched=False,
         out_height=g.padded_height, out_width=g.padded_width)
-    return _FORWARD[algorithm](spread, rotated, None, transposed)
+    return _FORWARD[algorithm](spread, transposed_kernel(w, g), None, transposed)
 
 
 def _transposed_road_is_exact(w: np.ndarray) -> bool:
@@ -494,6 +509,7 @@ def _batched(x: np.ndarray, g: ConvGeometry) -> np.ndarray:
     return x[None] if g.unbatched else x
 
 
+@quiet_nonfinite
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
            padding_mode="zeros", algorithm=None):
     """2-D convolution with torch.nn.functional.conv2d's semantics plus nn.Conv2d's padding_mode.
@@ -505,12 +521,23 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
     g = conv_geometry(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     _check_algorithm(algorithm)
     x_pad = pad2d(_batched(input, g), g.pads, g.padding_mode)
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, silently, as in torch
-        y = _FORWARD[algorithm or _choose_algorithm(g)](x_pad, weight, bias, g)
+    y = _FORWARD[algorithm or _choose_algorithm(g)](x_pad, weight, bias, g)
     y = y.astype(input.dtype, copy=False)
     return y[0] if g.unbatched else y
 
 
+def check_grad_output(grad_output, input, weight, g: ConvGeometry) -> None:
+    """grad_output must be a float array of the input's dtype and the output's shape."""
+    as_float_array(grad_output, "grad_output")
+    same_dtype({"input": input, "grad_output": grad_output})
+    if grad_output.shape != g.output_shape:
+        raise ValueError(
+            f"grad_output must have the output's shape {g.output_shape} for input {input.shape} "
+            f"and weight {weight.shape}, got {grad_output.shape}"
+        )
+
+
+@quiet_nonfinite
 def conv2d_backward(grad_output, input, weight, stride=1, padding=0, dilation=1, groups=1,
                     padding_mode="zeros", has_bias=True, algorithm=None, need_input_grad=True):
     """Gradients of conv2d for the given output gradient, equal to torch autograd's.
@@ -522,21 +549,16 @@ def conv2d_backward(grad_output, input, weight, stride=1, padding=0, dilation=1,
     """
     g = conv_geometry(input, weight, None, stride, padding, dilation, groups, padding_mode)
     _check_algorithm(algorithm)
-    as_float_array(grad_output, "grad_output")
-    same_dtype({"input": input, "grad_output": grad_output})
-    if grad_output.shape != g.output_shape:
-        raise ValueError(
-            f"grad_output must have the output's shape {g.output_shape} for input {input.shape} "
-            f"and weight {weight.shape}, got {grad_output.shape}"
-        )
+    check_grad_output(grad_output, input, weight, g)
+    has_bias = check_bool(has_bias, "has_bias")
+    need_input_grad = check_bool(need_input_grad, "need_input_grad")
     gy = _batched(grad_output, g)
     x_pad = pad2d(_batched(input, g), g.pads, g.padding_mode)
     backward = _BACKWARD[algorithm or _choose_algorithm(g)]
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN, silently, as in torch
-        grad_x_pad, grad_weight = backward(gy, x_pad, weight, g, need_input_grad=need_input_grad)
-        grad_bias = gy.sum(axis=(0, 2, 3)).astype(input.dtype, copy=False) if has_bias else None
-        if need_input_grad:
-            grad_input = pad2d_backward(grad_x_pad, g.pads, g.padding_mode).astype(input.dtype, copy=False)
+    grad_x_pad, grad_weight = backward(gy, x_pad, weight, g, need_input_grad=need_input_grad)
+    grad_bias = gy.sum(axis=(0, 2, 3)).astype(input.dtype, copy=False) if has_bias else None
+    if need_input_grad:
+        grad_input = pad2d_backward(grad_x_pad, g.pads, g.padding_mode).astype(input.dtype, copy=False)
     grad_weight = grad_weight.astype(weight.dtype, copy=False)
     if not need_input_grad:
         return None, grad_weight, grad_bias
