@@ -509,6 +509,11 @@ def _batched(x: np.ndarray, g: ConvGeometry) -> np.ndarray:
     return x[None] if g.unbatched else x
 
 
+def _padded(x: np.ndarray, g: ConvGeometry) -> np.ndarray:
+    """The padded input; the input itself when there is no padding (the algorithms only read it)."""
+    return pad2d(x, g.pads, g.padding_mode) if any(g.pads) else x
+
+
 @quiet_nonfinite
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
            padding_mode="zeros", algorithm=None):
@@ -520,7 +525,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
     """
     g = conv_geometry(input, weight, bias, stride, padding, dilation, groups, padding_mode)
     _check_algorithm(algorithm)
-    x_pad = pad2d(_batched(input, g), g.pads, g.padding_mode)
+    x_pad = _padded(_batched(input, g), g)
     y = _FORWARD[algorithm or _choose_algorithm(g)](x_pad, weight, bias, g)
     y = y.astype(input.dtype, copy=False)
     return y[0] if g.unbatched else y
@@ -553,7 +558,7 @@ def conv2d_backward(grad_output, input, weight, stride=1, padding=0, dilation=1,
     has_bias = check_bool(has_bias, "has_bias")
     need_input_grad = check_bool(need_input_grad, "need_input_grad")
     gy = _batched(grad_output, g)
-    x_pad = pad2d(_batched(input, g), g.pads, g.padding_mode)
+    x_pad = _padded(_batched(input, g), g)
     backward = _BACKWARD[algorithm or _choose_algorithm(g)]
     grad_x_pad, grad_weight = backward(gy, x_pad, weight, g, need_input_grad=need_input_grad)
     grad_bias = gy.sum(axis=(0, 2, 3)).astype(input.dtype, copy=False) if has_bias else None
