@@ -1,17 +1,21 @@
-"""Trace states and frames as records: playing forward is incremental, "not computed yet" is told
-apart from 0, nothing handed out can be changed, and a big trace costs a few copies of its arrays."""
+"""Trace states and frames as records: playing forward is incremental, the input gradient of a
+state computed from scratch is the frames replayed bit for bit (float32 with badly scaled
+gradients too), two threads can share a trace, "not computed yet" is told apart from 0, nothing
+handed out can be changed, and a big trace costs a few copies of its arrays."""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 import tracemalloc
 
 import numpy as np
 import pytest
 
+import convviz.trace.trace as trace_module
 from convviz.nn.functional import conv2d, conv2d_backward
-from convviz.trace import REPLAY_LIMIT, Trace, trace_conv2d
+from convviz.trace import REPLAY_LIMIT, CropFrame, Trace, partial_sums, trace_conv2d
 
 RNG = np.random.default_rng(3)
 X = RNG.standard_normal((2, 2, 6, 5))
@@ -65,6 +69,104 @@ def test_played_and_scratch_states_agree_through_every_phase(count_scratch):
         for name in scratch.keys():
             np.testing.assert_allclose(played[index][name], scratch[name], rtol=1e-10, atol=1e-12)
             np.testing.assert_array_equal(played[index].written[name], scratch.written[name])
+
+
+@pytest.mark.parametrize("scale", [1e4, 1e6])
+@pytest.mark.parametrize("granularity", ["output", "tap"])
+def test_badly_scaled_float32_scatter_states_are_the_frames_replayed(scale, granularity):
+    """float32, one filter's gradient 10^4 or 10^6 times the others'. Every scatter state, each
+    computed from scratch (asked for backwards), is the frames before it replayed, bit for bit: a
+    cell the frame does not touch keeps its value exactly, and a partial sum is as close to the
+    exact one as float32 sums can be. (A state taken as final - remaining moved 55 untouched
+    cells by up to 5e-3 here, and left partial sums 5-30% off with 10^6.)"""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 1, 8, 8)).astype(np.float32)
+    w = rng.standard_normal((3, 1, 3, 3)).astype(np.float32)
+    grad_output = rng.standard_normal((1, 3, 6, 6)).astype(np.float32)
+    grad_output[0, 2] *= scale
+    trace = trace_conv2d(x, w, grad_output=grad_output, granularity=granularity)
+    scatter = trace.phase("scatter")
+    states = {i: trace.state(i)["grad_input"] for i in range(scatter.last, scatter.first - 2, -1)}
+    replayed = np.zeros((1, 1, 8, 8), np.float32)
+    exact, mass = np.zeros(replayed.shape), np.zeros(replayed.shape)
+    terms = 3 * 3 * 3  # filters · taps: the most terms a cell sums
+    for i in range(scatter.first, scatter.last + 1):
+        (addition,) = trace[i].adds
+        np.add.at(replayed, addition.index, addition.amount)
+        np.add.at(exact, addition.index, addition.amount.astype(np.float64))
+        np.add.at(mass, addition.index, np.abs(addition.amount.astype(np.float64)))
+        touched = np.zeros(replayed.shape, dtype=bool)
+        touched[addition.index] = True
+        assert np.array_equal(states[i][~touched], states[i - 1][~touched]), i
+        np.testing.assert_array_equal(states[i].view(np.uint32), replayed.view(np.uint32), err_msg=str(i))
+        assert (np.abs(states[i] - exact) <= terms * np.finfo(np.float32).eps * mass).all(), i
+    np.testing.assert_array_equal(trace.state(-1)["grad_input"], replayed)
+    np.testing.assert_allclose(replayed, conv2d_backward(grad_output, x, w)[0], rtol=1e-5, atol=1e-6 * scale)
+
+
+@pytest.mark.parametrize("every", [1, 2, 3], ids=["checkpoint per filter", "every 2 filters", "no checkpoint"])
+@pytest.mark.parametrize("bands", ["one", "many, on all cores"])
+def test_scatter_states_are_the_frames_replayed_bit_for_bit(monkeypatch, every, bands):
+    """Whichever checkpoint a state starts from (a group's sum after every `every`-th of its 3
+    filters, or none), across images and groups, and however the rows are split into bands and cores, every
+    scatter and fold state computed from scratch is the frames before it replayed, bit for bit."""
+    monkeypatch.setattr(trace_module, "checkpoint_spacing", lambda g, itemsize: every)
+    if bands != "one":
+        monkeypatch.setattr(partial_sums, "SCATTER_BAND_BYTES", 1)  # a band per padded row
+        monkeypatch.setattr(partial_sums, "SCATTER_PARALLEL_MIN", 0)
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 4, 9, 8)).astype(np.float32)
+    w = rng.standard_normal((6, 2, 3, 2)).astype(np.float32)
+    kwargs = dict(stride=(2, 1), padding=1, dilation=(1, 2), groups=2, padding_mode="reflect")
+    grad_output = rng.standard_normal((2, 6, 5, 8)).astype(np.float32)
+    grad_output[:, 4] *= 1e4
+    trace = trace_conv2d(x, w, grad_output=grad_output, **kwargs)
+    assert trace._scatter_checkpoints.shape[2] == (3 - 1) // every
+    first, last = trace.phase("scatter").first, trace.phase("fold").last
+    states = {i: trace.state(i)["grad_input"].copy() for i in range(last, first - 1, -1)}  # from scratch
+    replayed = np.zeros((2, 4, 11, 10), np.float32)
+    for i in range(first, last + 1):
+        frame = trace[i]
+        if frame.phase in ("scatter", "fold"):
+            if isinstance(frame, CropFrame):
+                replayed = replayed[:, :, 1:-1, 1:-1].copy()
+            for addition in frame.adds:
+                np.add.at(replayed, addition.index, addition.amount)
+        np.testing.assert_array_equal(states[i].view(np.uint32), replayed.view(np.uint32), err_msg=str(i))
+    np.testing.assert_allclose(replayed, conv2d_backward(grad_output, x, w, **kwargs)[0], rtol=1e-4, atol=1e-4)
+
+
+def test_two_threads_playing_one_trace_forward_see_the_right_states():
+    """The app builds and queries traces off the GUI thread: two views playing the same trace
+    forward at once each get the state they asked for."""
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((1, 2, 16, 16)), rng.standard_normal((4, 2, 3, 3))
+    grad_output = rng.standard_normal((1, 4, 14, 14))
+    shared = trace_conv2d(x, w, grad_output=grad_output)
+    problems = []
+
+    def play(offset):
+        try:
+            own = trace_conv2d(x, w, grad_output=grad_output)  # the same states, on this thread only
+            for index in range(offset, len(shared), 2):
+                theirs, mine = shared.state(index), own.state(index)
+                if theirs.frame != index:
+                    problems.append((index, "frame", theirs.frame))
+                for name in mine.keys():
+                    if theirs[name].shape != mine[name].shape or not np.allclose(theirs[name], mine[name],
+                                                                                 rtol=1e-12, atol=1e-12):
+                        problems.append((index, name))
+                    elif not np.array_equal(theirs.written[name], mine.written[name]):
+                        problems.append((index, name, "written"))
+        except Exception as error:  # noqa: BLE001 - reported below, with the thread's frame
+            problems.append((offset, repr(error)))
+
+    threads = [threading.Thread(target=play, args=(offset,)) for offset in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []
 
 
 def test_a_returned_state_never_changes_and_cannot_be_changed():

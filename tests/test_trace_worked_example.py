@@ -126,7 +126,7 @@ def test_plain_two_roads(plain):
     np.testing.assert_allclose(roads.transposed, expected, atol=1e-12)
     # grad_output spread over a 4x4 plane: the kernel's reach (1) of zeros before, stride 1
     assert roads.spread_grad_output.tolist() == [[[[0, 0, 0, 0], [0, 1, 2, 0], [0, -1, 0.5, 0], [0, 0, 0, 0]]]]
-    assert roads.rotated_weight.tolist() == [[[[0, 2], [-1, 1]]]]
+    assert roads.transposed_kernel.tolist() == [[[[0, 2], [-1, 1]]]]
 
 
 # ----------------------------------------------------------------------------------------------

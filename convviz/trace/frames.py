@@ -290,16 +290,19 @@ class InputGradientRoads:
     """The padded input gradient reached two ways.
 
     ``scatter``: every output's gradient sent back through its window's taps and added up (what
-    the scatter phase ends with). ``transposed``: a full correlation of ``spread_grad_output``
-    (grad_output with ``s - 1`` zeros between neighbours, padded by the dilated kernel's reach) with
-    ``rotated_weight`` (the kernel turned by 180 degrees, input and output channels swapped within
-    each group), at the same dilation.
+    the scatter phase ends with). ``transposed``: an ordinary convolution (stride 1, no padding) of
+    ``spread_grad_output`` (grad_output with ``s - 1`` zeros between neighbours, padded by the
+    dilated kernel's reach) with ``transposed_kernel`` (the kernel turned by 180 degrees, and
+    within each group the filters become the input channels), at the same dilation and groups:
+    ``transposed == conv2d(spread_grad_output, transposed_kernel, dilation=d, groups=G)``. The
+    engine's ``spread_output_grad`` and ``transposed_kernel`` build both.
     """
 
     scatter: np.ndarray  # (N, C, Hp, Wp)
     transposed: np.ndarray  # (N, C, Hp, Wp)
     spread_grad_output: np.ndarray  # (N, F, Hp + dh·(KH-1), Wp + dw·(KW-1))
-    rotated_weight: np.ndarray  # (F, C/G, KH, KW) = w[:, :, ::-1, ::-1]
+    # (C, F/G, KH, KW): transposed_kernel[g·C/G + c, k, i, j] = w[g·F/G + k, c, KH-1-i, KW-1-j]
+    transposed_kernel: np.ndarray
     max_abs_difference: float
     tolerance: float
     agree: bool

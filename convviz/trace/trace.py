@@ -35,21 +35,33 @@ as padding when there is none, is left out of ``trace.phases``):
 
 ``trace.state(i)`` returns the arrays after frame i, built from vectorised partial sums
 (``partial_sums``); right after ``state(i)``, ``state(i + k)`` for a small k only applies the k
-frames in between to a cached copy.
+frames in between to a cached copy. A cell that frame i does not touch holds exactly the same
+value in ``state(i - 1)`` and ``state(i)`` when both are computed from scratch, as when one is
+played forward from the other; and the input gradient is, bit for bit, the frames before it
+replayed, however the state was reached. A trace may be shared between threads (the app builds and
+queries them off the GUI thread): frames are pure, and ``state`` holds a lock while it uses its
+cache.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import numbers
+import threading
 from types import MappingProxyType
 
 import numpy as np
 
 from convviz.nn.functional import pad2d, pad_source_index
-from convviz.nn.functional._checks import as_float_array, same_dtype
-from convviz.nn.functional.conv import ConvGeometry, conv_geometry, im2col, transposed_conv_input_grad
+from convviz.nn.functional._checks import _is_int, quiet_nonfinite
+from convviz.nn.functional.conv import (
+    ConvGeometry,
+    check_grad_output,
+    conv_geometry,
+    im2col,
+    spread_output_grad,
+    transposed_conv_input_grad,
+    transposed_kernel,
+)
 
 from . import narration
 from .frames import (
@@ -72,7 +84,14 @@ from .frames import (
     WeightTapReads,
     read_only,
 )
-from .partial_sums import cells_reached, run_engine_in_strips, scatter_planes, weight_grad_of_block
+from .partial_sums import (
+    cells_reached,
+    checkpoint_spacing,
+    run_engine_in_strips,
+    scatter_in_frame_order,
+    scatter_with_checkpoints,
+    weight_grad_of_block,
+)
 
 GRANULARITIES = ("output", "tap")
 
@@ -93,23 +112,8 @@ def trace_conv2d(input, weight, bias=None, grad_output=None, stride=1, padding=0
         raise ValueError(f"granularity must be 'output' (a frame per output element) or 'tap' (a frame "
                          f"per multiply-add), got {granularity!r}")
     if grad_output is not None:
-        as_float_array(grad_output, "grad_output")
-        same_dtype({"input": input, "grad_output": grad_output})
-        if grad_output.shape != g.output_shape:
-            raise ValueError(
-                f"grad_output must have the output's shape {g.output_shape} for input {input.shape} "
-                f"and weight {weight.shape}, got {grad_output.shape}")
+        check_grad_output(grad_output, input, weight, g)
     return Trace(input, weight, bias, grad_output, g, granularity)
-
-
-def _quiet_floats(method):
-    """Run ``method`` without NumPy's warnings for inf·0, inf - inf and overflow: with inf or NaN in
-    the arrays those are the expected results (as in the engine and torch), not mistakes."""
-    @functools.wraps(method)
-    def quiet(*args, **kwargs):
-        with np.errstate(invalid="ignore", over="ignore"):
-            return method(*args, **kwargs)
-    return quiet
 
 
 def _number(value: float) -> str:
@@ -117,7 +121,7 @@ def _number(value: float) -> str:
 
 
 def _check_coordinate(name: str, value, size: int, what: str) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_)):
+    if not _is_int(value):
         raise TypeError(f"{name} must be an int, got {value!r}")
     if not 0 <= value < size:
         raise IndexError(f"{name}={value} is out of range: {what} is {size}, so valid values are 0..{size - 1}")
@@ -149,10 +153,11 @@ class Trace:
     Build it with ``trace_conv2d``. ``len(trace)``, ``trace[i]`` (negative indices count from the
     end), iteration, ``trace.phases``, ``trace.state(i)``, the hover questions
     ``receptive_field``, ``pixel_readers``, ``weight_tap_reads``, the im2col picture
-    (``frame.im2col``, ``im2col_matrices``) and ``input_gradient_roads``.
+    (``frame.im2col``, ``im2col_matrices``) and ``input_gradient_roads``. Every method may be
+    called from several threads at once.
     """
 
-    @_quiet_floats
+    @quiet_nonfinite
     def __init__(self, input, weight, bias, grad_output, geometry: ConvGeometry, granularity: str):
         g = self.geometry = geometry
         self.granularity = granularity
@@ -167,9 +172,6 @@ class Trace:
         self._grad_output = None if grad_output is None else read_only(np.array(batched(grad_output)))
         self.has_backward = grad_output is not None
 
-        # With inf or NaN anywhere, states avoid shortcuts that subtract (inf - inf = NaN).
-        self._finite = all(np.isfinite(a).all() for a in (self._x_pad, self._weight, self._grad_output)
-                           if a is not None)
         engine = run_engine_in_strips(self._x_pad, self._weight, self._bias, self._grad_output, g)
         self._output = read_only(engine.output)
 
@@ -197,7 +199,12 @@ class Trace:
         self._elements = g.batch * g.out_channels * g.out_height * g.out_width
 
         if self.has_backward:
-            self._grad_x_pad = read_only(engine.grad_x_pad)
+            # The padded input gradient added up in the scatter frames' order, and the checkpoints
+            # the scatter states start from: each image's group after every `every`-th filter.
+            self._checkpoint_every = checkpoint_spacing(g, self.dtype.itemsize)
+            grad_x_pad, checkpoints = scatter_with_checkpoints(self._grad_output, self._weight, g,
+                                                               self._checkpoint_every)
+            self._grad_x_pad, self._scatter_checkpoints = read_only(grad_x_pad), read_only(checkpoints)
             self._strip_rows = engine.strip_rows
             # Weight gradient of the strips before strip s of image n, of whole images, and of the
             # images before image n: prefix sums the weight-gradient states are read from.
@@ -218,6 +225,7 @@ class Trace:
                           "weight_grad": self._weight_grad_frame, "bias_grad": self._bias_grad_frame,
                           "fold": self._fold_frame}
         self._cache: _Progress | None = None
+        self._cache_lock = threading.Lock()  # state() from several threads shares the cache
 
     # ------------------------------------------------------------------------------------------
     # Phases and indexing
@@ -269,7 +277,7 @@ class Trace:
         return self._length
 
     def _frame_index(self, index) -> int:
-        if not isinstance(index, numbers.Integral) or isinstance(index, (bool, np.bool_)):
+        if not _is_int(index):
             raise TypeError(f"a frame index must be an int, got {type(index).__name__} {index!r} "
                             f"(iterate over the trace or over range(len(trace)) for several frames)")
         n = self._length
@@ -291,7 +299,7 @@ class Trace:
             raise KeyError(f"this trace has no {name!r} phase; its phases are {list(self._phase_by_name)}")
         return self._phase_by_name[name]
 
-    @_quiet_floats
+    @quiet_nonfinite
     def __getitem__(self, index):
         i = self._frame_index(index)
         phase = self.phase_at(i)
@@ -301,7 +309,6 @@ class Trace:
         return (self[i] for i in range(self._length))
 
     def __repr__(self) -> str:
-        g = self.geometry
         phases = ", ".join(f"{p.name} {p.count:,}" for p in self.phases)
         return (f"<Trace of conv2d input {self.input_shape} weight {self._weight.shape}, "
                 f"{self._length:,} frames: {phases}>")
@@ -533,26 +540,37 @@ class Trace:
     # ------------------------------------------------------------------------------------------
     # States
 
-    @_quiet_floats
+    @quiet_nonfinite
     def state(self, index) -> TraceState:
         """The arrays after frame ``index`` (see ``TraceState`` for layout and "not computed yet").
 
         Computed from vectorised partial sums; right after ``state(i)``, ``state(j)`` for
         ``i < j <= i + REPLAY_LIMIT`` applies only frames i+1..j to the cached arrays.
+
+        Safe to call from several threads: the cache is only read, played forward and replaced
+        under the trace's lock (a state computed from scratch is computed outside it, from arrays
+        nothing changes).
         """
         wanted = self._frame_index(index) + 1  # frames applied
-        progress = self._cache
-        if progress is None or not 0 <= wanted - progress.applied <= REPLAY_LIMIT:
-            progress = self._state_from_scratch(wanted)
-        else:
-            for k in range(progress.applied, wanted):
-                self._apply(progress, self[k])
-            progress.applied = wanted
-        self._cache = progress
+        with self._cache_lock:
+            progress = self._cache
+            if progress is not None and 0 <= wanted - progress.applied <= REPLAY_LIMIT:
+                for k in range(progress.applied, wanted):
+                    self._apply(progress, self[k])
+                progress.applied = wanted
+                return self._hand_out(progress)
+        progress = self._state_from_scratch(wanted)
+        with self._cache_lock:
+            self._cache = progress
+            return self._hand_out(progress)
+
+    def _hand_out(self, progress: _Progress) -> TraceState:
+        """A read-only state showing ``progress``'s arrays; they are copied before their next
+        change (``_Progress.own``). Called with the cache lock held."""
         progress.shared = set(progress.arrays)
         shown = lambda arrays: MappingProxyType({k: read_only(v.view()) for k, v in arrays.items()})  # noqa: E731
-        return TraceState(wanted - 1, self.phase_at(wanted - 1).name, shown(progress.arrays),
-                          shown(progress.written))
+        return TraceState(progress.applied - 1, self.phase_at(progress.applied - 1).name,
+                          shown(progress.arrays), shown(progress.written))
 
     def _apply(self, progress: _Progress, frame) -> None:
         if isinstance(frame, CropFrame):
@@ -633,7 +651,8 @@ class Trace:
 
     def _grad_input_during_scatter(self, done: int):
         """The padded gradient after ``done`` scatter frames: whole images and groups copied from
-        the final result, the group in progress summed by ``_scatter_group_in_progress``."""
+        the final result, the group in progress added up from its last checkpoint in the frames'
+        order (``scatter_in_frame_order``), so that it is exactly the frames replayed."""
         g = self.geometry
         grad = np.zeros_like(self._grad_x_pad)
         written = np.zeros(grad.shape, dtype=bool)
@@ -646,7 +665,15 @@ class Trace:
         grad[:n0] = self._grad_x_pad[:n0]
         grad[n0, : channels.start] = self._grad_x_pad[n0, : channels.start]
         written[:n0] = written[n0, : channels.start] = self._reach()
-        self._scatter_group_in_progress(grad[n0, channels], n0, f0, oy0, ox0)  # a view into grad
+        # The group in progress: its checkpoint before f0, then the filters from there to f0,
+        # and filter f0's elements before (oy0, ox0).
+        first = group * g.out_per_group
+        checkpoint = (f0 - first) // self._checkpoint_every
+        if checkpoint:
+            grad[n0, channels] = self._scatter_checkpoints[n0, group, checkpoint - 1]
+        filters = slice(first + checkpoint * self._checkpoint_every, f0 + 1)
+        scatter_in_frame_order(grad[n0, channels], self._grad_output[n0, filters], self._weight[filters], g,
+                               stop=(oy0, ox0))
         if f0 > group * g.out_per_group:  # a whole plane is done: every cell a window reads
             written[n0, channels] = self._reach()
         else:
@@ -657,26 +684,6 @@ class Trace:
             grad[n0][cells] += self._grad_output[n0, f0, oy0, ox0] * taps.weight_value[:taps_done]
             written[n0][cells] = True
         return grad, written
-
-    def _scatter_group_in_progress(self, into, n0: int, f0: int, oy0: int, ox0: int) -> None:
-        """Add onto ``into`` (the group's channels, zero) what the group's elements of image n0
-        before (f0, oy0, ox0) scatter, as a few rectangular blocks of elements."""
-        g = self.geometry
-        group = f0 // g.out_per_group
-        first, last = group * g.out_per_group, (group + 1) * g.out_per_group - 1
-        gy, w = self._grad_output[n0], self._weight
-        if f0 - first > last - f0 and self._finite:
-            # Most of the group is done: start from its final gradient and take away what the rest
-            # of the group will add, which is fewer planes to sum. (Not with inf or NaN around:
-            # inf - inf would leave NaN where the true partial sum is inf.)
-            into[...] = self._grad_x_pad[n0, group * g.in_per_group : (group + 1) * g.in_per_group]
-            scatter_planes(into, -gy[f0 + 1 : last + 1, : oy0 + 1], w[f0 + 1 : last + 1], 0, g)
-            scatter_planes(into, -gy[f0 : last + 1, oy0 + 1 :], w[f0 : last + 1], oy0 + 1, g)
-            scatter_planes(into, -gy[f0 : f0 + 1, oy0 : oy0 + 1, ox0:], w[f0 : f0 + 1], oy0, g, first_col=ox0)
-        else:
-            scatter_planes(into, gy[first : f0 + 1, :oy0], w[first : f0 + 1], 0, g)  # rows above oy0
-            scatter_planes(into, gy[first:f0, oy0:], w[first:f0], oy0, g)  # the rest of whole planes
-            scatter_planes(into, gy[f0 : f0 + 1, oy0 : oy0 + 1, :ox0], w[f0 : f0 + 1], oy0, g)  # row oy0
 
     def _grad_input_during_fold(self, done: int):
         """The padded gradient after the scatter and ``done`` fold frames (cropped after the last)."""
@@ -697,16 +704,41 @@ class Trace:
         return grad, written
 
     def _grad_weight_after(self, done: int):
-        """The weight gradient after ``done`` weight_grad frames: images and strips from prefix
-        sums of the engine's per-strip results, the rows in progress summed on demand."""
-        g = self.geometry
+        """The weight gradient after ``done`` weight_grad frames.
+
+        After whole elements, see ``_grad_weight_after_elements``. Within element E (a frame per
+        tap), the taps done hold their value after element E and the others their value before
+        it: each cell then changes only on the frame that adds to it, and a state computed from
+        scratch agrees with its neighbours on every other cell, exactly."""
         elements, taps_done = self._split_progress(done)
+        grad, written = self._grad_weight_after_elements(elements)
+        if taps_done:
+            f0 = self._decode_element(elements)[1]
+            after_element, _ = self._grad_weight_after_elements(elements + 1)
+            kernel = self._tap_kernel_index[:taps_done]
+            cells = (np.full(taps_done, f0), kernel[:, 0], kernel[:, 1], kernel[:, 2])
+            grad[cells] = after_element[cells]
+            written[cells] = True
+        return grad, written
+
+    def _grad_weight_after_elements(self, elements: int):
+        """The weight gradient after the first ``elements`` output elements: images and strips from
+        prefix sums of the engine's per-strip results, the rows in progress summed on demand.
+
+        A filter other than the current one, f0, holds the same sum of the same prefix sums
+        whichever element is current (its value after image n is the prefix sum of images up to
+        n, which ``cumsum`` adds one image at a time): it changes only while it is f0."""
+        g = self.geometry
         if elements == self._elements:
             # (an empty batch has no weight_grad frames, so nothing is written)
             return self._gw_image_prefix[-1].copy(), np.full(self._weight.shape, self._elements > 0)
         n0, f0, oy0, ox0 = self._decode_element(elements)
-        grad = self._gw_image_prefix[n0].copy()  # every filter, images before n0
-        grad[:f0] += self._gw_image[n0, :f0]  # whole planes of image n0
+        if n0:
+            grad = self._gw_image_prefix[n0].copy()  # every filter, images before n0
+            grad[:f0] += self._gw_image[n0, :f0]  # whole planes of image n0
+        else:  # the first image: its planes as they are (0 + x would turn a -0.0 into 0.0)
+            grad = np.zeros_like(self._gw_image_prefix[0])
+            grad[:f0] = self._gw_image[0, :f0]
         written = np.zeros(grad.shape, dtype=bool)
         written[: g.out_channels if n0 else f0] = True
         if oy0 or ox0:  # plane (n0, f0): whole strips, whole rows of this strip, part of row oy0
@@ -719,12 +751,6 @@ class Trace:
             grad[f0] += weight_grad_of_block(channels, plane[first_row:oy0], first_row, g)
             grad[f0] += weight_grad_of_block(channels, plane[oy0 : oy0 + 1, :ox0], oy0, g)
             written[f0] = True
-        if taps_done:
-            taps = self._window_taps(n0, f0, oy0, ox0)
-            kernel = taps.kernel_index[:taps_done]
-            cells = (kernel[:, 0], kernel[:, 1], kernel[:, 2])
-            grad[f0][cells] += self._grad_output[n0, f0, oy0, ox0] * taps.input_value[:taps_done]
-            written[f0][cells] = True
         return grad, written
 
     # ------------------------------------------------------------------------------------------
@@ -737,12 +763,12 @@ class Trace:
                 _check_coordinate("oy", oy, g.out_height, "the output height"),
                 _check_coordinate("ox", ox, g.out_width, "the output width"))
 
-    @_quiet_floats
+    @quiet_nonfinite
     def receptive_field(self, n: int, f: int, oy: int, ox: int) -> Taps:
         """Every tap output element (n, f, oy, ox) reads: its window, in kernel order."""
         return self._window_taps(*self._check_element(n, f, oy, ox))
 
-    @_quiet_floats
+    @quiet_nonfinite
     def pixel_readers(self, n: int, c: int, y: int, x: int) -> PixelReaders:
         """Which output elements, through which taps, read input pixel (n, c, y, x) (input
         coordinates), directly or through padding cells copied from it. With a backward pass the
@@ -782,7 +808,7 @@ class Trace:
         return PixelReaders((n, c, y, x), read_only(element), read_only(kernel_index), read_only(padded),
                             read_only(weight_value), grad_output, contribution)
 
-    @_quiet_floats
+    @quiet_nonfinite
     def weight_tap_reads(self, f: int, c: int, i: int, j: int) -> WeightTapReads:
         """Every input cell weight w[f, c, i, j] multiplies (one per output element of filter f, in
         C order). With a backward pass the contributions sum to grad_weight[f, c, i, j]."""
@@ -822,11 +848,15 @@ class Trace:
     # ------------------------------------------------------------------------------------------
     # The two roads to the input gradient
 
-    @_quiet_floats
+    @quiet_nonfinite
     def input_gradient_roads(self, algorithm: str = "strided") -> InputGradientRoads:
         """The padded input gradient by the scatter-add the frames narrate and by the engine's
-        transposed convolution (``transposed_conv_input_grad``, its forward pass computed by
-        ``algorithm``), and whether they agree to rounding.
+        transposed convolution, and whether they agree to rounding.
+
+        The transposed road is ``conv2d(spread_grad_output, transposed_kernel,
+        dilation=geometry.dilation, groups=geometry.groups)``, stride 1 and no padding: the
+        engine's ``transposed_conv_input_grad``, built from the same ``spread_output_grad`` and
+        ``transposed_kernel`` the record holds, its forward pass computed by ``algorithm``.
 
         They agree for finite weights. An inf weight is where the roads part: the transposed
         convolution multiplies every weight by the zeros it inserts, 0·inf = NaN, while the scatter
@@ -837,27 +867,16 @@ class Trace:
         if not self.has_backward:
             raise ValueError("input_gradient_roads needs a backward pass: build the trace with grad_output")
         g = self.geometry
-        scatter = np.zeros_like(self._x_pad)
-        for n in range(g.batch):
-            for group in range(g.groups):
-                filters = slice(group * g.out_per_group, (group + 1) * g.out_per_group)
-                channels = slice(group * g.in_per_group, (group + 1) * g.in_per_group)
-                scatter_planes(scatter[n, channels], self._grad_output[n, filters], self._weight[filters], 0, g)
+        scatter = self._grad_x_pad  # what the scatter frames add up to, in their order
         transposed = transposed_conv_input_grad(self._grad_output, self._weight, g, algorithm=algorithm)
-        # What the rotated kernel slides over in the transposed convolution: s - 1 zeros between
-        # neighbouring gradients, and the dilated kernel's reach of zeros around them.
-        (kh, kw), (sh, sw), (dh, dw) = g.kernel_size, g.stride, g.dilation
-        reach_y, reach_x = dh * (kh - 1), dw * (kw - 1)
-        spread = np.zeros((g.batch, g.out_channels, g.padded_height + reach_y, g.padded_width + reach_x),
-                          dtype=self.dtype)
-        spread[:, :, reach_y : reach_y + (g.out_height - 1) * sh + 1 : sh,
-                     reach_x : reach_x + (g.out_width - 1) * sw + 1 : sw] = self._grad_output
         # Both roads add the same terms (at most F/G·KH·KW per cell) in different orders; the
         # rounding of such sums stays below terms · eps · (sum of |terms|).
+        kh, kw = g.kernel_size
         terms = g.out_per_group * kh * kw
         largest = float(np.abs(self._grad_output).max(initial=0) * np.abs(self._weight).max(initial=0))
         tolerance = 2 * terms * terms * np.finfo(self.dtype).eps * largest
         difference = float(np.abs(scatter - transposed).max(initial=0))
-        return InputGradientRoads(read_only(scatter), read_only(transposed), read_only(spread),
-                                  read_only(np.ascontiguousarray(self._weight[:, :, ::-1, ::-1])),
+        return InputGradientRoads(scatter, read_only(transposed),
+                                  read_only(spread_output_grad(self._grad_output, g)),
+                                  read_only(transposed_kernel(self._weight, g)),
                                   difference, tolerance, difference <= tolerance)
