@@ -6,26 +6,33 @@ place from its ``param.grad`` (parameters whose grad is None are skipped, as in 
 
 Speed. A step of Adam over the cat/dog CNN's 6.5 M float32 parameters makes about a dozen
 passes over them. Each pass is an in-place ufunc (``out=``), so nothing is allocated per step
-besides the optimiser's state (allocated on the first step), and the parameters are walked in
-slices of ``CHUNK`` elements: the six or so arrays one slice touches (parameter, gradient, state,
-two scratch buffers) then stay in the CPU's L2 cache across all the passes instead of streaming
-through main memory once per pass, which makes the step about twice as fast. Everything stays in
-the parameters' dtype (float32 by default).
+besides the optimiser's state and scratch buffers (allocated on the first step), and the
+parameters are walked in slices of ``CHUNK`` elements: the six or so arrays one slice touches
+(parameter, gradient, state, two scratch buffers) then stay in the CPU's L2 cache across all the
+passes instead of streaming through main memory once per pass, which makes the step about twice
+as fast. The slices of all parameters are shared out between the cores
+(``convviz.nn._parallel.map_on_all_cores``), each thread with its own scratch buffers; every
+element is still updated by the same sequence of operations, so the result does not depend on
+the number of threads. Everything stays in the parameters' dtype (float32 by default).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 
 import numpy as np
 
+from .nn._parallel import CORES, map_on_all_cores
 from .nn.parameter import Parameter
 
 __all__ = ["Adam", "Optimizer", "SGD"]
 
-# Elements per slice of a parameter; 32 K float32 values are 128 KB per array.
-CHUNK = 32768
+# Elements per slice of a parameter; 64 K float32 values are 256 KB per array, so the six arrays
+# of a slice (1.5 MB) fit in one core's L2 cache. Slices much smaller than this cost more in
+# Python and thread hand-overs than they gain.
+CHUNK = 65536
 
 
 def _check_number(name: str, value, minimum: float = 0.0, below: float | None = None) -> float:
@@ -44,7 +51,8 @@ class Optimizer:
         self.defaults = defaults
         self.param_groups: list[dict] = []
         self.state: dict[Parameter, dict] = {}
-        self._scratch: dict[np.dtype, tuple[np.ndarray, np.ndarray]] = {}  # two CHUNK-sized buffers
+        # Two CHUNK-sized scratch buffers per (thread, dtype), made on the first step.
+        self._scratch: dict[tuple[int, np.dtype], tuple[np.ndarray, np.ndarray]] = {}
         if isinstance(params, Parameter):
             raise TypeError("params must be an iterable of Parameters (e.g. model.parameters()), got one Parameter")
         params = list(params)
@@ -86,36 +94,64 @@ class Optimizer:
                 elif param.grad is not None:
                     param.grad.fill(0)
 
-    def _slices(self, *arrays: np.ndarray):
-        """Yield ``(slice of each array..., scratch, scratch)`` covering the arrays in CHUNK-sized
-        pieces; the two scratch buffers are shared by all parameters and allocated once per dtype.
-        Arrays that are not all C-contiguous (possible only if someone assigned such a ``.data``
-        or ``.grad``) are processed whole, with scratch allocated for them."""
-        first = arrays[0]
-        if not all(a.flags.c_contiguous for a in arrays):
-            yield (*arrays, np.empty_like(first), np.empty_like(first))
-            return
-        buffers = self._scratch.get(first.dtype)
+    def _scratch_for(self, worker: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+        """Two CHUNK-sized buffers for one thread and dtype, allocated once and then reused."""
+        buffers = self._scratch.get((worker, dtype))
         if buffers is None:
-            buffers = self._scratch[first.dtype] = (np.empty(CHUNK, first.dtype), np.empty(CHUNK, first.dtype))
-        flat = [a.reshape(-1) for a in arrays]  # views, since the arrays are contiguous
-        for start in range(0, first.size, CHUNK):
-            stop = min(start + CHUNK, first.size)
-            yield (*(f[start:stop] for f in flat), buffers[0][: stop - start], buffers[1][: stop - start])
+            buffers = self._scratch[(worker, dtype)] = (np.empty(CHUNK, dtype), np.empty(CHUNK, dtype))
+        return buffers
 
     def step(self) -> None:
-        """Update every parameter that has a gradient."""
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if param.grad.shape != param.data.shape or param.grad.dtype != param.data.dtype:
-                    raise ValueError(f"a gradient of shape {param.grad.shape} and dtype {param.grad.dtype} does "
-                                     f"not match its parameter ({param.data.shape}, {param.data.dtype})")
-                state = self.state.setdefault(param, {})
-                self._update(param, param.grad, state, group)
+        """Update every parameter that has a gradient.
 
-    def _update(self, param: Parameter, grad: np.ndarray, state: dict, group: dict) -> None:
+        Each parameter's bookkeeping (state, step count, scalars) is done here, in order; its
+        element-wise update is cut into CHUNK-sized slices (``_update`` returns the arrays and
+        the function that updates one slice), and the slices of all parameters are then shared
+        out between the cores in contiguous runs of about equal size.
+        """
+        todo = [(param, group) for group in self.param_groups for param in group["params"]
+                if param.grad is not None]
+        for param, _ in todo:  # every gradient is checked before any state or weight changes
+            if param.grad.shape != param.data.shape or param.grad.dtype != param.data.dtype:
+                raise ValueError(f"a gradient of shape {param.grad.shape} and dtype {param.grad.dtype} does "
+                                 f"not match its parameter ({param.data.shape}, {param.data.dtype})")
+        jobs, whole = [], []
+        for param, group in todo:
+            state = self.state.setdefault(param, {})
+            update, arrays = self._update(param, param.grad, state, group)
+            if not all(a.flags.c_contiguous for a in arrays):
+                # Only if someone assigned such a .data or .grad: processed whole, with its own scratch.
+                whole.append((update, arrays))
+                continue
+            flat = [a.reshape(-1) for a in arrays]  # views, since the arrays are contiguous
+            for start in range(0, flat[0].size, CHUNK):
+                jobs.append((update, [f[start : start + CHUNK] for f in flat]))
+        for update, arrays in whole:
+            update(*arrays, np.empty_like(arrays[0]), np.empty_like(arrays[0]))
+        if not jobs:
+            return
+        total = sum(arrays[0].size for _, arrays in jobs)
+        workers = min(CORES, max(1, total // CHUNK))
+        runs, run, filled = [], [], 0
+        for job in jobs:  # contiguous runs of about total / workers elements each
+            run.append(job)
+            filled += job[1][0].size
+            if filled * workers >= total * (len(runs) + 1) and len(runs) < workers - 1:
+                runs.append(run)
+                run = []
+        runs.append(run)
+
+        def work(worker: int) -> None:
+            for update, arrays in runs[worker]:
+                size = arrays[0].size
+                scratch, other = self._scratch_for(worker, arrays[0].dtype)
+                update(*arrays, scratch[:size], other[:size])
+
+        map_on_all_cores(work, range(len(runs)))
+
+    def _update(self, param: Parameter, grad: np.ndarray, state: dict, group: dict):
+        """Prepare one parameter's update; return ``(update, arrays)``: ``update(*slices,
+        scratch, scratch)`` updates matching slices of ``arrays`` in place."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------------------------------
@@ -202,8 +238,7 @@ class SGD(Optimizer):
                 state["momentum_buffer"] = np.empty_like(param.data)  # set to the gradient below
                 first_step = True
             arrays.append(state["momentum_buffer"])
-        for pieces in self._slices(*arrays):
-            self._update_slice(*pieces, group=group, first_step=first_step)
+        return functools.partial(self._update_slice, group=group, first_step=first_step), arrays
 
     @staticmethod
     def _update_slice(p, grad, *rest, group, first_step) -> None:
@@ -276,9 +311,8 @@ class Adam(Optimizer):
         arrays = [param.data, grad, state["exp_avg"], state["exp_avg_sq"]]
         if group["amsgrad"]:
             arrays.append(state["max_exp_avg_sq"])
-        for pieces in self._slices(*arrays):
-            self._update_slice(*pieces, group=group, step_size=step_size,
-                               bias_correction2_sqrt=bias_correction2_sqrt)
+        return functools.partial(self._update_slice, group=group, step_size=step_size,
+                                 bias_correction2_sqrt=bias_correction2_sqrt), arrays
 
     @staticmethod
     def _update_slice(p, grad, m, v, *rest, group, step_size, bias_correction2_sqrt) -> None:

@@ -272,3 +272,61 @@ def test_a_refused_call_leaves_the_running_statistics_alone():
     with pytest.raises(ValueError):
         batch_norm(np.zeros((1, 3), np.float32), running_mean, running_var, training=True)
     assert (running_mean == 7.0).all() and (running_var == 2.0).all()
+
+
+# ----------------------------------------------------------------------------------------------
+# The statistics handed from the forward to the backward, and the split over the cores.
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("affine", [True, False])
+def test_saved_statistics_give_the_same_gradients_as_recomputing_them(affine, dtype):
+    x, weight, bias, running_mean, running_var = make_case(np.random.default_rng(8), (5, 3, 4, 6), dtype, affine)
+    gy = np.random.default_rng(9).standard_normal(x.shape).astype(dtype)
+    y, save_mean, save_invstd = batch_norm(x, running_mean, running_var, weight, bias, training=True,
+                                           return_stats=True)
+    np.testing.assert_array_equal(y, batch_norm(x, None, None, weight, bias, training=True))
+    assert save_mean.dtype == save_invstd.dtype == x.dtype and save_mean.shape == (3,)
+    # torch's native_batch_norm saves the same two vectors.
+    _, ref_mean, ref_invstd = torch.native_batch_norm(t(x), None if weight is None else t(weight),
+                                                      None if bias is None else t(bias), None, None, True, 0.1, 1e-5)
+    np.testing.assert_allclose(save_mean, ref_mean.numpy(), **TOLERANCE[x.dtype])
+    np.testing.assert_allclose(save_invstd, ref_invstd.numpy(), **TOLERANCE[x.dtype])
+    recomputed = batch_norm_backward(gy, x, weight, None, None, True)
+    saved = batch_norm_backward(gy, x, weight, None, None, True, save_mean=save_mean, save_invstd=save_invstd)
+    for ours, reference in zip(saved, recomputed):
+        np.testing.assert_array_equal(ours, reference)
+    # In evaluation there are no batch statistics to hand over.
+    _, mean, invstd = batch_norm(x, running_mean, running_var, weight, bias, training=False, return_stats=True)
+    assert mean is None and invstd is None
+
+
+def test_saved_statistics_come_in_pairs():
+    x = np.ones((2, 3, 2, 2), np.float32)
+    with pytest.raises(ValueError, match="save_mean and save_invstd"):
+        batch_norm_backward(x, x, None, None, None, True, save_mean=np.zeros(3, np.float32))
+    with pytest.raises(ValueError, match=r"save_invstd must have shape \(3,\)"):
+        batch_norm_backward(x, x, None, None, None, True, save_mean=np.zeros(3, np.float32),
+                            save_invstd=np.ones(4, np.float32))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_large_inputs_split_over_the_cores_give_the_same_result_as_one_core(training, monkeypatch):
+    from convviz.nn.functional import normalization
+
+    x, weight, bias, running_mean, running_var = make_case(np.random.default_rng(10), (16, 16, 72, 72), np.float32)
+    assert x.size >= normalization.PARALLEL_MIN_VALUES
+    gy = np.random.default_rng(11).standard_normal(x.shape).astype(np.float32)
+
+    def run():
+        rm, rv = running_mean.copy(), running_var.copy()
+        out, mean, invstd = batch_norm(x, rm, rv, weight, bias, training, return_stats=True)
+        grads = batch_norm_backward(gy, x, weight, running_mean, running_var, training, save_mean=mean,
+                                    save_invstd=invstd)
+        return (out, rm, rv) + grads
+
+    split = run()
+    monkeypatch.setattr(normalization, "PARALLEL_MIN_VALUES", x.size + 1)
+    for ours, one_core in zip(split, run()):
+        np.testing.assert_array_equal(ours, one_core)
+    check_batch_norm(x, weight, bias, running_mean.copy(), running_var.copy(), training)

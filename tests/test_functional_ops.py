@@ -137,7 +137,8 @@ def test_activations_match_torch_on_any_floats(x):
 # ----------------------------------------------------------------------------------------------
 # linear and flatten.
 
-LINEAR_SHAPES = [((5,), 3), ((4, 5), 3), ((2, 3, 5), 4), ((16, 64), 1), ((3, 1), 2)]
+LINEAR_SHAPES = [((5,), 3), ((4, 5), 3), ((2, 3, 5), 4), ((16, 64), 1), ((3, 1), 2),
+                 ((2, 5), 7), ((2, 3, 5), 9), ((0, 5), 3)]  # fewer input vectors than outputs; none
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
@@ -467,3 +468,30 @@ def test_bad_loss_arguments_are_named(name, kwargs, error, match):
 def test_bad_probabilities_and_gradients_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_relu_inplace_writes_into_its_input():
+    x = np.array([-1.0, 0.0, 2.0, np.nan])
+    assert relu(x, inplace=True) is x
+    np.testing.assert_array_equal(x, [0.0, 0.0, 2.0, np.nan])
+    with pytest.raises(TypeError, match="inplace must be True or False"):
+        relu(x, inplace=1)
+
+
+def test_relu_of_large_arrays_split_over_the_cores_equals_torch():
+    from convviz.nn.functional import activation
+
+    shape = (16, 16, 72, 72)
+    assert int(np.prod(shape)) >= activation.PARALLEL_MIN_VALUES
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape).astype(np.float32)
+    x.reshape(-1)[:6] = [0.0, -0.0, np.nan, np.inf, -np.inf, 1.0]
+    x.reshape(-1)[-3:] = [0.0, np.nan, -2.0]
+    gy = rng.standard_normal(shape).astype(np.float32)
+    gy.reshape(-1)[:6] = [np.inf, np.nan, 3.0, np.nan, np.inf, -np.inf]
+    xt = t(x).requires_grad_()
+    ref = torch.relu(xt)
+    ref.backward(t(gy))
+    np.testing.assert_array_equal(relu(x), ref.detach().numpy())
+    np.testing.assert_array_equal(relu_backward(gy, x), xt.grad.numpy())
+    np.testing.assert_array_equal(relu(x[:, :, ::2]), torch.relu(t(x[:, :, ::2])).numpy())  # not contiguous

@@ -392,3 +392,52 @@ OUT, INDICES = max_pool2d(X, 2, return_indices=True)
 def test_bad_backward_arguments_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ----------------------------------------------------------------------------------------------
+# The 2×2, stride-2 road (the cat/dog CNN's pooling) and the split over the cores.
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (2, 3, 9, 7), (3, 5, 6), (1, 1, 2, 2)])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_2x2_stride_2_pooling_with_ties_equals_torch(shape, ceil_mode, dtype):
+    # Odd sizes: without ceil_mode the last row/column is left out (still the 2×2 road); with it
+    # the last window hangs out of the input (the general road).
+    rng = np.random.default_rng(11)
+    check_max_pool(tied_values(rng, shape, dtype), kernel_size=2, stride=2, ceil_mode=ceil_mode)
+    check_max_pool(rng.standard_normal(shape).astype(dtype), kernel_size=2, ceil_mode=ceil_mode)
+
+
+def test_2x2_ties_pick_the_first_maximum_in_scan_order_for_every_pattern():
+    # Every assignment of {0, 1} to a window's four taps a b / c d: the winner is the first 1
+    # (or, for all zeros, the first 0) in the order a, b, c, d.
+    patterns = np.array(list(itertools.product([0.0, 1.0], repeat=4)))  # (16, 4)
+    x = np.zeros((1, 16, 2, 2))
+    x[0, :, 0, 0], x[0, :, 0, 1], x[0, :, 1, 0], x[0, :, 1, 1] = patterns.T
+    out, indices = max_pool2d(x, 2, 2, return_indices=True)
+    expected = np.where(patterns.max(axis=1) == 1, np.argmax(patterns, axis=1), 0)
+    np.testing.assert_array_equal(out.ravel(), patterns.max(axis=1))
+    np.testing.assert_array_equal(indices.ravel(), expected)  # tap k of a 2×2 input is pixel k
+    check_max_pool(x, kernel_size=2, stride=2)
+
+
+def test_2x2_nan_and_inf_windows_equal_torch():
+    rng = np.random.default_rng(12)
+    x = tied_values(rng, (2, 2, 6, 6), np.float64)
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = np.nan  # two NaNs in one window: the last one wins
+    x[0, 1, 2, 2] = np.inf
+    x[1, 0, 4:6, 4:6] = -np.inf
+    x[1, 1, 0, 0] = np.nan
+    check_max_pool(x, kernel_size=2, stride=2)
+
+
+def test_large_inputs_split_over_the_cores_equal_torch():
+    # Above PARALLEL_MIN_VALUES the 2×2 road runs on every core, a share of the images each.
+    from convviz.nn.functional import pooling
+
+    rng = np.random.default_rng(13)
+    x = tied_values(rng, (16, 16, 72, 72), np.float32)
+    assert x.size >= pooling.PARALLEL_MIN_VALUES
+    check_max_pool(x, kernel_size=2, stride=2)
+    check_max_pool(x, kernel_size=3, stride=2, padding=1)  # the general road on the same input

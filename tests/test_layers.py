@@ -632,3 +632,39 @@ def test_sequential_backward_can_skip_the_first_layers_input_gradient():
     assert model.backward(grad_y, need_input_grad=False) is None
     for kept, p in zip(grads, model.parameters()):
         np.testing.assert_array_equal(p.grad, kept)
+
+
+def test_accumulate_grad_copies_unless_the_array_is_handed_over():
+    p = Parameter(np.zeros((2, 3), np.float32))
+    g = np.ones((2, 3), np.float32)
+    p.accumulate_grad(g)
+    assert p.grad is not g and not np.shares_memory(p.grad, g)
+    p.grad = None
+    p.accumulate_grad(g, take=True)  # the caller's promise that nothing else uses g
+    assert p.grad is g
+    p.accumulate_grad(g.copy(), take=True)  # later gradients are added, as always
+    np.testing.assert_array_equal(g, 2.0)
+    for unsuitable in (np.ones((2, 3)), np.ones((3, 2), np.float32).T):  # wrong dtype, not C-contiguous
+        p.grad = None
+        p.accumulate_grad(unsuitable, take=True)
+        assert p.grad is not unsuitable and p.grad.dtype == np.float32 and p.grad.flags.c_contiguous
+
+
+def test_layer_gradients_share_no_memory_with_what_the_caller_holds():
+    # Linear and BatchNorm2d hand their fresh gradients over without a copy: none of them may be
+    # a view of the input, the output gradient or another parameter's gradient.
+    model = nn.Sequential(nn.Conv2d(2, 3, 3, rng=0), nn.BatchNorm2d(3), nn.ReLU(), nn.Flatten(),
+                          nn.Linear(3 * 4 * 4, 4, rng=0), nn.Linear(4, 1, rng=0))
+    x = image((5, 2, 6, 6)).astype(np.float32)
+    y = model(x)
+    grad_output = np.ones_like(y)
+    model.backward(grad_output)
+    grads = [p.grad for p in model.parameters()]
+    for i, grad in enumerate(grads):
+        assert not np.shares_memory(grad, x) and not np.shares_memory(grad, grad_output)
+        assert not any(np.shares_memory(grad, other) for other in grads[i + 1 :])
+    before = [g.copy() for g in grads]
+    grad_output += 1  # the caller changing its arrays leaves the gradients alone
+    x += 1
+    for grad, copy in zip(grads, before):
+        np.testing.assert_array_equal(grad, copy)

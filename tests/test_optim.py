@@ -236,3 +236,43 @@ def test_bad_arguments_are_named():
     ours[0].grad = np.zeros((2, 2), np.float32)
     with pytest.raises(ValueError, match="does not match its parameter"):
         opt.step()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("make,make_torch", [
+    (lambda p: Adam(p, lr=0.01, weight_decay=0.01, amsgrad=True),
+     lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.01, amsgrad=True)),
+    (lambda p: Adam(p, lr=5e-4), lambda p: torch.optim.Adam(p, lr=5e-4)),
+    (lambda p: SGD(p, lr=0.1, momentum=0.9, nesterov=True), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9,
+                                                                                         nesterov=True)),
+])
+def test_steps_shared_out_between_the_cores_equal_torch_and_one_core(make, make_torch, dtype, monkeypatch):
+    # Enough elements for several CHUNK-sized slices per core, with a parameter cut by the boundary
+    # between the cores' runs and small ones around it.
+    import convviz.optim
+
+    shapes = [(3, 5), (300, 230), (7,), (CHUNK + 5,), (1,)]
+    assert sum(np.prod(s) for s in shapes) >= 2 * CHUNK  # two runs of slices, for two cores
+    monkeypatch.setattr(convviz.optim, "CORES", 2)
+    ours, theirs = _pair(dtype, seed=3, shapes=shapes)
+    _run(ours, theirs, make(ours), make_torch(theirs), dtype, steps=4)
+    _assert_same(ours, theirs, dtype)
+    one_core, theirs_again = _pair(dtype, seed=3, shapes=shapes)
+    monkeypatch.setattr(convviz.optim, "CORES", 1)
+    _run(one_core, theirs_again, make(one_core), make_torch(theirs_again), dtype, steps=4)
+    for p, q in zip(ours, one_core):  # the same operations on every element, whichever thread runs them
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_a_mismatched_gradient_changes_no_parameter_and_no_state():
+    ours, _ = _pair(np.float32)
+    opt = Adam(ours, lr=0.1)
+    before = [p.data.copy() for p in ours]
+    for p in ours:
+        p.grad = np.ones(p.shape, np.float32)
+    ours[2].grad = np.ones((2, 2), np.float32)
+    with pytest.raises(ValueError, match="does not match its parameter"):
+        opt.step()
+    assert opt.state == {}
+    for p, b in zip(ours, before):
+        np.testing.assert_array_equal(p.data, b)

@@ -39,13 +39,23 @@ class Parameter:
     def ndim(self) -> int:
         return self.data.ndim
 
-    def accumulate_grad(self, grad: np.ndarray) -> None:
-        """Add ``grad`` to ``self.grad`` (the first gradient is stored, later ones are summed)."""
+    def accumulate_grad(self, grad: np.ndarray, *, take: bool = False) -> None:
+        """Add ``grad`` to ``self.grad`` (the first gradient is stored, later ones are summed).
+
+        The first gradient is stored as a copy, since the caller's array may be a view of, or be
+        reused by, something else. ``take=True`` is the caller's promise that nothing else holds
+        or will change ``grad`` (the layers pass it for the fresh arrays their functional
+        backward returns): it is then stored as it is when it is already C-contiguous in the
+        parameter's dtype, which saves copying it (26 MB for the cat/dog CNN's first Linear).
+        """
         if grad.shape != self.data.shape:
             raise ValueError(f"gradient of shape {grad.shape} does not match the parameter's shape {self.data.shape}")
         if self.grad is None:
-            # A copy: the caller's array may be a view of, or be reused by, something else.
-            self.grad = np.array(grad, dtype=self.data.dtype, order="C")
+            if (take and isinstance(grad, np.ndarray) and grad.dtype == self.data.dtype
+                    and grad.flags.c_contiguous and grad.flags.writeable):
+                self.grad = grad
+            else:
+                self.grad = np.array(grad, dtype=self.data.dtype, order="C")
         else:
             self.grad += grad
 

@@ -10,7 +10,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, quiet_nonfinite, same_dtype
+from .._parallel import CORES, map_on_all_cores
+from ._checks import as_float_array, check_bool, quiet_nonfinite, same_dtype
+
+# Arrays of at least this many values are split over the cores; below it the threads'
+# hand-over costs more than they save.
+PARALLEL_MIN_VALUES = 2**20
+
+
+def _on_all_cores(function, *arrays: np.ndarray) -> None:
+    """``function(*pieces)`` over matching pieces of equally shaped arrays, one piece per core
+    when they are large and all C-contiguous, else once over the whole arrays."""
+    size = arrays[0].size
+    if size < PARALLEL_MIN_VALUES or CORES == 1 or not all(a.flags.c_contiguous for a in arrays):
+        function(*arrays)
+        return
+    flat = [a.reshape(-1) for a in arrays]  # views, since the arrays are contiguous
+    bounds = [size * i // CORES for i in range(CORES + 1)]
+    pieces = [[f[start:stop] for f in flat] for start, stop in zip(bounds[:-1], bounds[1:])]
+    map_on_all_cores(lambda piece: function(*piece), pieces)
 
 
 def _check_pair(grad_output, other, other_name: str) -> None:
@@ -22,10 +40,13 @@ def _check_pair(grad_output, other, other_name: str) -> None:
 
 
 @quiet_nonfinite
-def relu(input):
-    """max(x, 0) element-wise; NaN stays NaN (as in torch)."""
+def relu(input, inplace=False):
+    """max(x, 0) element-wise; NaN stays NaN (as in torch). ``inplace=True`` writes the result
+    into ``input`` and returns it, as torch's ``relu(input, inplace=True)``."""
     as_float_array(input, "input")
-    return np.maximum(input, 0)
+    output = input if check_bool(inplace, "inplace") else np.empty(input.shape, dtype=input.dtype)
+    _on_all_cores(lambda x, out: np.maximum(x, 0, out=out), input, output)
+    return output
 
 
 @quiet_nonfinite
@@ -42,8 +63,12 @@ def relu_backward(grad_output, input):
     # patterns: an integer mask of all ones keeps a value as it is, all zeros makes it +0.0.
     bits = np.dtype(f"u{grad_output.itemsize}")  # the unsigned integer as wide as the float
     mask = np.empty(grad_output.shape, dtype=bits)
-    np.subtract(input <= 0, 1, out=mask, dtype=bits)  # x <= 0: 1 - 1 = 0; else 0 - 1 = all ones
-    np.bitwise_and(mask, grad_output.view(bits), out=mask)
+
+    def select(x, g, out):
+        np.subtract(x <= 0, 1, out=out, dtype=bits)  # x <= 0: 1 - 1 = 0; else 0 - 1 = all ones
+        np.bitwise_and(out, g.view(bits), out=out)
+
+    _on_all_cores(select, input, grad_output, mask)
     return mask.view(grad_output.dtype)
 
 

@@ -21,10 +21,7 @@ class ReLU(Module):
         self.inplace = check_bool(inplace, "inplace")
 
     def forward(self, input: np.ndarray) -> np.ndarray:
-        output = F.relu(input)
-        if self.inplace:
-            input[...] = output
-            output = input
+        output = F.relu(input, inplace=self.inplace)
         self._save_for_backward(output if self.inplace else input)
         return output
 

@@ -77,25 +77,29 @@ class BatchNorm2d(Module):
         running_mean, running_var = self.running_mean, self.running_var  # None when not tracked
         weight = None if self.weight is None else self.weight.data
         bias = None if self.bias is None else self.bias.data
-        output = F.batch_norm(input, running_mean, running_var, weight, bias, training=use_batch_stats,
-                              momentum=factor, eps=self.eps)
+        output, save_mean, save_invstd = F.batch_norm(input, running_mean, running_var, weight, bias,
+                                                      training=use_batch_stats, momentum=factor, eps=self.eps,
+                                                      return_stats=True)
         if use_batch_stats:
-            self._save_for_backward(input, True, running_mean, running_var)
+            # The batch's mean and 1 / sqrt(var + eps), so that the backward need not recompute them.
+            self._save_for_backward(input, True, None, None, save_mean, save_invstd)
         else:
             # Evaluation: the backward needs the statistics the forward used; keep a copy so that a
             # later load_state_dict or training pass cannot change them underneath.
-            self._save_for_backward(input, False, running_mean.copy(), running_var.copy())
+            self._save_for_backward(input, False, running_mean.copy(), running_var.copy(), None, None)
         return output
 
     def backward(self, grad_output: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        input, use_batch_stats, running_mean, running_var = self._saved_for_backward()
+        input, use_batch_stats, running_mean, running_var, save_mean, save_invstd = self._saved_for_backward()
         weight = None if self.weight is None else self.weight.data
         grad_input, grad_weight, grad_bias = F.batch_norm_backward(
-            grad_output, input, weight, running_mean, running_var, use_batch_stats, eps=self.eps)
+            grad_output, input, weight, running_mean, running_var, use_batch_stats, eps=self.eps,
+            save_mean=save_mean, save_invstd=save_invstd)
+        # Fresh arrays from batch_norm_backward: handed over without a copy.
         if self.weight is not None:
-            self.weight.accumulate_grad(grad_weight)
+            self.weight.accumulate_grad(grad_weight, take=True)
         if self.bias is not None:
-            self.bias.accumulate_grad(grad_bias)
+            self.bias.accumulate_grad(grad_bias, take=True)
         return grad_input
 
     def extra_repr(self) -> str:

@@ -46,9 +46,10 @@ class Linear(Module):
         (input,) = self._saved_for_backward()
         grad_input, grad_weight, grad_bias = F.linear_backward(grad_output, input, self.weight.data,
                                                                has_bias=self.bias is not None)
-        self.weight.accumulate_grad(grad_weight)
+        # Fresh arrays from linear_backward: handed over without a copy.
+        self.weight.accumulate_grad(grad_weight, take=True)
         if self.bias is not None:
-            self.bias.accumulate_grad(grad_bias)
+            self.bias.accumulate_grad(grad_bias, take=True)
         return grad_input
 
     def extra_repr(self) -> str:
