@@ -88,7 +88,7 @@ def main():
         loss = t_criterion(reference(t_images), t_labels)
         loss.backward()
         t_optimizer.step()
-        return float(loss)
+        return loss.item()
 
     for step in (convviz_step, torch_step):  # warm up: allocator, BLAS threads, oneDNN kernels
         step()

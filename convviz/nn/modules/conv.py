@@ -82,9 +82,9 @@ class Conv2d(Module):
         grad_input, grad_weight, grad_bias = F.conv2d_backward(
             grad_output, input, self.weight.data, has_bias=self.bias is not None,
             need_input_grad=need_input_grad, **self._options())
-        self.weight.accumulate_grad(grad_weight)
+        self.weight.accumulate_grad(grad_weight, take=True)  # fresh arrays from the engine
         if self.bias is not None:
-            self.bias.accumulate_grad(grad_bias)
+            self.bias.accumulate_grad(grad_bias, take=True)
         return grad_input
 
     def extra_repr(self) -> str:
