@@ -304,7 +304,8 @@ def _col2im_input_grad(gy, w, g: ConvGeometry) -> np.ndarray:
     for chunk in _im2col_chunks(g, gy.itemsize):
         # (n, F, OH, OW) -> (G, F/G, n·OH·OW), the layout of the forward's product.
         gy_mat = gy[chunk].transpose(1, 0, 2, 3).reshape(g.groups, g.out_per_group, -1)
-        grad_x_pad[chunk] = col2im(w_mat.transpose(0, 2, 1) @ gy_mat, gy_mat.shape[-1] // (g.out_height * g.out_width), g)
+        n = gy_mat.shape[-1] // (g.out_height * g.out_width)
+        grad_x_pad[chunk] = col2im(w_mat.transpose(0, 2, 1) @ gy_mat, n, g)
     return grad_x_pad
 
 
