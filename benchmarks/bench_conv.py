@@ -15,12 +15,12 @@ import os
 
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # spinning OpenBLAS threads slow torch next
 
-import time
-
 import numpy as np
 import torch
 
 from convviz.nn.functional import conv2d, conv2d_backward
+
+from _timing import best_of  # benchmarks/ is sys.path[0] when run as a script
 
 # (name, input shape without batch, weight shape, keyword arguments): the four convolutions of
 # catdog_cnn() (../shared/SOURCE.md).
@@ -30,16 +30,6 @@ LAYERS = [
     ("conv3 32->64 3x3 p1", (32, 16, 16), (64, 32, 3, 3), dict(padding=1)),
     ("conv4 64->64 3x3", (64, 16, 16), (64, 64, 3, 3), {}),
 ]
-
-
-def best_of(fn, repeat):
-    fn()  # warm up: caches, allocator, BLAS threads
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1e3
 
 
 def main():

@@ -29,6 +29,8 @@ import numpy as np
 from convviz.nn.functional import conv2d, conv2d_backward
 from convviz.trace import trace_conv2d
 
+from _timing import best_of  # benchmarks/ is sys.path[0] when run as a script
+
 CASES = [
     # name, input shape, weight shape, conv2d keyword arguments, targets
     ("classroom", (1, 3, 128, 128), (8, 3, 3, 3), {},
@@ -36,16 +38,6 @@ CASES = [
     ("stress", (1, 3, 512, 512), (8, 3, 7, 7), {"dilation": 2},
      dict(build_ratio=1.5, build_mb=300, frame_ms=5, state_ms=100)),
 ]
-
-
-def best_ms(fn, repeat):
-    fn()  # warm up: allocator, caches, BLAS threads
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1e3
 
 
 def each_ms(fn, arguments):
@@ -80,8 +72,8 @@ def run_case(name, input_shape, weight_shape, kwargs, targets, args, rng):
     def build():
         return trace_conv2d(x, w, b, grad_output, **kwargs)
 
-    engine_ms = best_ms(engine, args.repeat)
-    build_ms = best_ms(build, args.repeat)
+    engine_ms = best_of(engine, args.repeat)
+    build_ms = best_of(build, args.repeat)
     tracemalloc.start()
     trace = build()
     retained, peak = tracemalloc.get_traced_memory()

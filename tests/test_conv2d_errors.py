@@ -12,10 +12,11 @@ import warnings
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from convviz.nn.functional import ALGORITHMS as ENGINE_ALGORITHMS
 from convviz.nn.functional import conv2d, conv2d_backward
+
+from torch_conv_reference import torch_reference
 
 # Every algorithm the engine offers (the issue's three at least) and None, the default choice.
 ALGORITHMS = [*ENGINE_ALGORITHMS, None]
@@ -143,8 +144,13 @@ BIAS_CASES = [
 ]
 
 
-def assert_message(error: BaseException, fragments) -> None:
-    message = str(error)
+def assert_refuses(function, arguments, error, fragments) -> None:
+    """``function(**arguments)`` raises exactly ``error`` (not a subclass), with every fragment in
+    its message."""
+    with pytest.raises(error) as caught:
+        function(**arguments)
+    assert type(caught.value) is error
+    message = str(caught.value)
     for fragment in fragments:
         if isinstance(fragment, re.Pattern):
             assert fragment.search(message), f"message {message!r} does not match {fragment.pattern!r}"
@@ -154,11 +160,7 @@ def assert_message(error: BaseException, fragments) -> None:
 
 @pytest.mark.parametrize(("kwargs", "error", "fragments"), GEOMETRY_CASES + BIAS_CASES)
 def test_conv2d_refuses(kwargs, error, fragments):
-    arguments = {"input": X, "weight": W, **kwargs}
-    with pytest.raises(error) as caught:
-        conv2d(**arguments)
-    assert type(caught.value) is error
-    assert_message(caught.value, fragments)
+    assert_refuses(conv2d, {"input": X, "weight": W, **kwargs}, error, fragments)
 
 
 @pytest.mark.parametrize(("kwargs", "error", "fragments"), GEOMETRY_CASES)
@@ -167,10 +169,7 @@ def test_conv2d_backward_refuses(kwargs, error, fragments):
     arguments = {"input": X, "weight": W, **kwargs}
     dtype = getattr(arguments["input"], "dtype", np.float64)
     grad_output = np.ones((1, 2, 3, 3), dtype=dtype if dtype in (np.float32, np.float64) else np.float64)
-    with pytest.raises(error) as caught:
-        conv2d_backward(grad_output, **arguments)
-    assert type(caught.value) is error
-    assert_message(caught.value, fragments)
+    assert_refuses(conv2d_backward, {"grad_output": grad_output, **arguments}, error, fragments)
 
 
 GRAD_OUTPUT_CASES = [
@@ -194,11 +193,7 @@ GRAD_OUTPUT_CASES = [
 
 @pytest.mark.parametrize(("kwargs", "error", "fragments"), GRAD_OUTPUT_CASES)
 def test_conv2d_backward_refuses_a_bad_grad_output(kwargs, error, fragments):
-    arguments = {"input": X, "weight": W, **kwargs}
-    with pytest.raises(error) as caught:
-        conv2d_backward(**arguments)
-    assert type(caught.value) is error
-    assert_message(caught.value, fragments)
+    assert_refuses(conv2d_backward, {"input": X, "weight": W, **kwargs}, error, fragments)
 
 
 def test_the_limits_themselves_are_accepted():
@@ -214,17 +209,6 @@ def test_the_limits_themselves_are_accepted():
 
 # ----------------------------------------------------------------------------------------------
 # NaN and inf
-
-
-def torch_reference(x, w, b, gy, padding, padding_mode):
-    xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
-    bt = torch.tensor(b, requires_grad=True)
-    if padding_mode == "zeros":
-        yt = F.conv2d(xt, wt, bt, padding=padding)
-    else:
-        yt = F.conv2d(F.pad(xt, (padding,) * 4, mode=padding_mode), wt, bt)
-    yt.backward(torch.tensor(gy))
-    return yt.detach().numpy(), xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy()
 
 
 def nonfinite_problem(where: str, dtype=np.float64, seed=0):
@@ -266,7 +250,8 @@ def test_nan_and_inf_propagate_as_in_torch(where, dtype, padding_mode, algorithm
     padding = 0 if (padding_mode == "zeros" and where in ("inf in weight", "nan in grad_output")) else 1
     if padding == 0:
         gy = gy[:, :, 1:-1, 1:-1]
-    expected = torch_reference(x, w, b, gy, padding, padding_mode)
+    y_ref, _, *grads_ref = torch_reference(x, w, b, gy, padding=padding, padding_mode=padding_mode)
+    expected = (y_ref, *grads_ref)  # output, grad_input, grad_weight, grad_bias
     assert any(not np.isfinite(e).all() for e in expected), "the planted value must reach some result"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # values only; warnings have their own test

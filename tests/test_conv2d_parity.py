@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from convviz.nn.functional import ALGORITHMS as ENGINE_ALGORITHMS
 from convviz.nn.functional import conv2d, conv2d_backward
+
+from torch_conv_reference import torch_reference
 
 # torch's own note that it copies the input for "same" with an even kernel; not a problem here.
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
@@ -75,37 +76,6 @@ def random_arrays(rng, input_shape, weight_shape, bias_shape, dtype):
     w = rng.standard_normal(weight_shape).astype(dtype)
     b = None if bias_shape is None else rng.standard_normal(bias_shape).astype(dtype)
     return x, w, b
-
-
-def torch_reference(x, w, b, grad_output, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
-    """torch's output, the grad_output used, and autograd's (grad_input, grad_weight, grad_bias),
-    all as numpy arrays.
-
-    grad_output: an array; None for "all ones" (dY = 1, as the source article did); or a function
-    of the output's shape that draws one.
-    """
-    xt = torch.tensor(x, requires_grad=True)
-    if padding_mode == "zeros":
-        wt = torch.tensor(w, requires_grad=True)
-        bt = None if b is None else torch.tensor(b, requires_grad=True)
-        yt = F.conv2d(xt, wt, bt, stride=stride, padding=padding, dilation=dilation, groups=groups)
-    else:
-        layer = torch.nn.Conv2d(x.shape[-3], w.shape[0], w.shape[2:], stride=stride, padding=padding,
-                                dilation=dilation, groups=groups, bias=b is not None,
-                                padding_mode=padding_mode, dtype=xt.dtype)
-        with torch.no_grad():
-            layer.weight.copy_(torch.tensor(w))
-            if b is not None:
-                layer.bias.copy_(torch.tensor(b))
-        wt, bt = layer.weight, layer.bias
-        yt = layer(xt)
-    if grad_output is None:
-        grad_output = np.ones(tuple(yt.shape), dtype=x.dtype)
-    elif callable(grad_output):
-        grad_output = grad_output(tuple(yt.shape))
-    yt.backward(torch.tensor(grad_output))
-    return (yt.detach().numpy(), grad_output, xt.grad.numpy(), wt.grad.numpy(),
-            None if b is None else bt.grad.numpy())
 
 
 def assert_matches(actual, expected, dtype, what: str) -> None:

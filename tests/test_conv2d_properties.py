@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 from hypothesis import assume, event, given, note, settings
 from hypothesis import strategies as st
 
 from convviz.nn.functional import ALGORITHMS as ENGINE_ALGORITHMS
 from convviz.nn.functional import conv2d, conv2d_backward
+
+from torch_conv_reference import torch_reference
 
 # torch's own note that it copies the input for "same" with an even kernel; not a problem here.
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
@@ -100,32 +100,6 @@ def conv_configs(draw):
             "padding_mode": padding_mode,
         },
     }
-
-
-def torch_reference(x, w, b, make_grad_output, stride, padding, dilation, groups, padding_mode):
-    """torch's output, the grad_output used, and (grad_input, grad_weight, grad_bias) from autograd.
-
-    ``make_grad_output(shape)`` draws the output gradient once torch has the output's shape.
-    """
-    xt = torch.tensor(x, requires_grad=True)
-    if padding_mode == "zeros":
-        wt = torch.tensor(w, requires_grad=True)
-        bt = None if b is None else torch.tensor(b, requires_grad=True)
-        yt = F.conv2d(xt, wt, bt, stride=stride, padding=padding, dilation=dilation, groups=groups)
-    else:
-        layer = torch.nn.Conv2d(w.shape[1] * groups, w.shape[0], w.shape[2:], stride=stride, padding=padding,
-                                dilation=dilation, groups=groups, bias=b is not None,
-                                padding_mode=padding_mode, dtype=xt.dtype)
-        with torch.no_grad():
-            layer.weight.copy_(torch.tensor(w))
-            if b is not None:
-                layer.bias.copy_(torch.tensor(b))
-        wt, bt = layer.weight, layer.bias
-        yt = layer(xt)
-    gy = make_grad_output(tuple(yt.shape))
-    yt.backward(torch.tensor(gy))
-    return (yt.detach().numpy(), gy, xt.grad.numpy(), wt.grad.numpy(),
-            None if b is None else bt.grad.numpy())
 
 
 def assert_matches(actual, expected, dtype, what, terms):

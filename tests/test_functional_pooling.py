@@ -28,16 +28,8 @@ from convviz.nn.functional import (
 
 DTYPES = [np.float32, np.float64]
 TOLERANCE = {np.dtype(np.float32): dict(rtol=1e-4, atol=1e-6), np.dtype(np.float64): dict(rtol=1e-10, atol=1e-12)}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """The reference runs on tiny tensors, where torch's thread pool only adds wake-up latency (50x
-    more when the two cores are busy): run it single-threaded, and restore the setting after."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+# torch on one thread while this module runs (the fixture is in conftest.py).
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def tied_values(rng, shape, dtype):
