@@ -1,4 +1,4 @@
-"""The engine imports numpy only: no Qt, no pyqtgraph, no OpenCV and no torch.
+"""The engine imports numpy only (and threadpoolctl): no Qt, no pyqtgraph, no OpenCV and no torch.
 
 Each import runs in a fresh interpreter (pytest itself has torch and maybe Qt loaded already), which
 then lists every module in sys.modules that belongs to a forbidden package.
@@ -52,3 +52,31 @@ def test_the_probe_sees_a_forbidden_import():
     assert result.returncode == 0, result.stderr
     last = json.loads(result.stdout.strip().splitlines()[-1])
     assert "torch" in last
+
+
+ALLOWED_THIRD_PARTY = {"numpy", "threadpoolctl", "convviz"}
+ALLOW_LIST_PROBE = """
+import importlib, json, sys
+sys.path.insert(0, {root!r})
+before = set(sys.modules)  # whatever the interpreter and site-packages' start-up hooks loaded
+for module in {modules!r}:
+    importlib.import_module(module)
+extra = {{name.split(".")[0] for name in set(sys.modules) - before}}
+extra = {{name for name in extra if not name.startswith(("_cython_", "cython_runtime"))}}  # numpy's compiled parts
+print(json.dumps(sorted(extra - set(sys.stdlib_module_names) - {allowed!r})))
+"""
+
+
+def third_party_modules_loaded_by(*modules: str) -> list[str]:
+    code = ALLOW_LIST_PROBE.format(root=str(ROOT), modules=list(modules), allowed=ALLOWED_THIRD_PARTY)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_engine_loads_nothing_but_numpy_threadpoolctl_and_the_standard_library():
+    assert third_party_modules_loaded_by(*ENGINE_MODULES) == []
+
+
+def test_the_allow_list_probe_sees_another_package():
+    assert "hypothesis" in third_party_modules_loaded_by("convviz.nn", "hypothesis")
