@@ -11,7 +11,7 @@ parameters are walked in slices of ``CHUNK`` elements: the six or so arrays one 
 (parameter, gradient, state, two scratch buffers) then stay in the CPU's L2 cache across all the
 passes instead of streaming through main memory once per pass, which makes the step about twice
 as fast. The slices of all parameters are shared out between the cores
-(``convviz.nn._parallel.map_on_all_cores``), each thread with its own scratch buffers; every
+(``convviz.nn.parallel.map_on_all_cores``), each thread with its own scratch buffers; every
 element is still updated by the same sequence of operations, so the result does not depend on
 the number of threads. Everything stays in the parameters' dtype (float32 by default).
 """
@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from .nn._parallel import CORES, map_on_all_cores
+from .nn.parallel import CORES, map_on_all_cores
 from .nn.parameter import Parameter
 
 __all__ = ["Adam", "Optimizer", "SGD"]

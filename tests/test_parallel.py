@@ -1,4 +1,4 @@
-"""convviz.nn._parallel: threads per core that stay correct when callers are themselves threads,
+"""convviz.nn.parallel: threads per core that stay correct when callers are themselves threads,
 nest, or fork; and the engine's chunked paths, forced to split every batch."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
-import convviz.nn._parallel as parallel
+import convviz.nn.parallel as parallel
 import convviz.nn.functional.conv as conv
 from convviz.nn.functional import conv2d, conv2d_backward
 
@@ -86,7 +86,7 @@ def test_results_come_back_in_order(two_cores):
 def test_a_forked_child_can_still_convolve():
     script = (
         "import multiprocessing as mp, numpy as np\n"
-        "import convviz.nn._parallel as parallel\n"
+        "import convviz.nn.parallel as parallel\n"
         "from convviz.nn.functional import conv2d\n"
         "parallel.CORES = 2\n"
         "x = np.ones((4, 3, 16, 16), np.float32); w = np.ones((2, 3, 3, 3), np.float32)\n"

@@ -25,7 +25,7 @@ import numbers
 
 import numpy as np
 
-from .functional._checks import as_float_array
+from .functional.checks import as_float_array
 from .parameter import Parameter
 
 __all__ = [

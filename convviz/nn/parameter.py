@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functional._checks import as_float_array
+from .functional.checks import as_float_array
 
 
 class Parameter:

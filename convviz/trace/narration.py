@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from convviz.nn.functional.conv import ConvGeometry
+from convviz.nn.functional import ConvGeometry
 
 MODE_RULES = {
     "reflect": "mirrors the input across its edge without repeating the edge pixel",

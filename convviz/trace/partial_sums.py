@@ -23,9 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from convviz.nn._parallel import map_on_all_cores
-from convviz.nn.functional import conv2d, conv2d_backward
-from convviz.nn.functional.conv import ConvGeometry, window_view
+from convviz.nn.parallel import map_on_all_cores
+from convviz.nn.functional import ConvGeometry, conv2d, conv2d_backward, window_view
 
 # Each strip's column matrix (C·KH·KW values per output position) stays under this size, so the
 # engine's temporaries stay small even for a 512x512 image with a dilated 7x7 kernel. It also

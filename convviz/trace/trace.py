@@ -51,17 +51,18 @@ from types import MappingProxyType
 
 import numpy as np
 
-from convviz.nn.functional import pad2d, pad_source_index
-from convviz.nn.functional._checks import _is_int, quiet_nonfinite
-from convviz.nn.functional.conv import (
+from convviz.nn.functional import (
     ConvGeometry,
     check_grad_output,
     conv_geometry,
     im2col,
+    pad2d,
+    pad_source_index,
     spread_output_grad,
     transposed_conv_input_grad,
     transposed_kernel,
 )
+from convviz.nn.functional.checks import is_int, quiet_nonfinite
 
 from . import narration
 from .frames import (
@@ -121,7 +122,7 @@ def _number(value: float) -> str:
 
 
 def _check_coordinate(name: str, value, size: int, what: str) -> int:
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(f"{name} must be an int, got {value!r}")
     if not 0 <= value < size:
         raise IndexError(f"{name}={value} is out of range: {what} is {size}, so valid values are 0..{size - 1}")
@@ -277,7 +278,7 @@ class Trace:
         return self._length
 
     def _frame_index(self, index) -> int:
-        if not _is_int(index):
+        if not is_int(index):
             raise TypeError(f"a frame index must be an int, got {type(index).__name__} {index!r} "
                             f"(iterate over the trace or over range(len(trace)) for several frames)")
         n = self._length

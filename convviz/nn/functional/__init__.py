@@ -1,6 +1,18 @@
 """Pure NumPy functions, each with its backward: the engine's operations (numpy only)."""
 
-from .conv import ALGORITHMS, ConvGeometry, conv2d, conv2d_backward, conv_geometry
+from .conv import (
+    ALGORITHMS,
+    ConvGeometry,
+    check_grad_output,
+    conv2d,
+    conv2d_backward,
+    conv_geometry,
+    im2col,
+    spread_output_grad,
+    transposed_conv_input_grad,
+    transposed_kernel,
+    window_view,
+)
 from .padding import PADDING_MODES, pad2d, pad2d_backward, pad_source_index
 from .activation import relu, relu_backward, sigmoid, sigmoid_backward
 from .linear import flatten, flatten_backward, linear, linear_backward

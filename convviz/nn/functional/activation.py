@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._parallel import CORES, map_on_all_cores
-from ._checks import as_float_array, check_bool, quiet_nonfinite, same_dtype
+from ..parallel import CORES, map_on_all_cores
+from .checks import as_float_array, check_bool, quiet_nonfinite, same_dtype
 
 # Arrays of at least this many values are split over the cores; below it the threads'
 # hand-over costs more than they save.

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .._parallel import CORES, map_on_all_cores
-from ._checks import as_float_array, check_bool, check_ndim, int_pair, positive_int, quiet_nonfinite, same_dtype
+from ..parallel import CORES, map_on_all_cores
+from .checks import as_float_array, check_bool, check_ndim, int_pair, positive_int, quiet_nonfinite, same_dtype
 from .padding import check_pad_fits, check_padding_mode, pad2d, pad2d_backward
 
 ALGORITHMS = ("loops", "im2col", "strided", "banded")

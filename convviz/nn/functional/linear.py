@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_float_array, quiet_nonfinite, same_dtype
+from .checks import as_float_array, quiet_nonfinite, same_dtype
 
 
 def _check_linear(input, weight) -> None:

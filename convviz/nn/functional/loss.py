@@ -25,7 +25,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_float_array, quiet_nonfinite, same_dtype
+from .checks import as_float_array, quiet_nonfinite, same_dtype
 from .activation import sigmoid
 
 REDUCTIONS = ("mean", "sum", "none")

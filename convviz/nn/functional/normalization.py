@@ -19,7 +19,7 @@ Every per-channel sum is one reduction (mostly an einsum) over the (N, C, m / N)
 array: a single pass, with no Python loop over channels, and float32 stays float32.
 
 Speed. Channels are independent, so a large input is cut into groups of channels that the cores
-work on at the same time (``convviz.nn._parallel``); each channel goes through exactly the same
+work on at the same time (``convviz.nn.parallel``); each channel goes through exactly the same
 operations either way. The training forward can hand its batch mean and 1 / sqrt(var + eps) to
 the backward (``return_stats=True`` / ``save_mean=``, ``save_invstd=``, as torch's
 native_batch_norm saves them), which then does not recompute them.
@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._parallel import CORES, map_on_all_cores
-from ._checks import as_float_array, check_bool, quiet_nonfinite, real_number, same_dtype
+from ..parallel import CORES, map_on_all_cores
+from .checks import as_float_array, check_bool, quiet_nonfinite, real_number, same_dtype
 
 # Inputs of at least this many values are split by channels over the cores; below it the
 # threads' hand-over costs more than they save.

@@ -21,7 +21,7 @@ Both forwards walk the kernel tap by tap: tap (i, j) of every window at once is 
 slice of the (padded) input, so the Python loop runs kh·kw times, never over pixels. Max pooling
 with 2×2 windows at stride 2 (the cat/dog CNN's) has a shorter road, ``_max_pool_2x2``: a
 maximum of column pairs, then of row pairs, with the winner's index read off the comparisons.
-Large inputs take that road on all cores at once, split by images (``convviz.nn._parallel``).
+Large inputs take that road on all cores at once, split by images (``convviz.nn.parallel``).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._parallel import CORES, map_on_all_cores
-from ._checks import as_float_array, check_bool, check_ndim, int_pair, quiet_nonfinite
+from ..parallel import CORES, map_on_all_cores
+from .checks import as_float_array, check_bool, check_ndim, int_pair, quiet_nonfinite
 
 # Inputs of at least this many values are split by images over the cores (2×2 max pooling);
 # below it the threads' hand-over costs more than they save.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from ..functional._checks import check_bool
+from ..functional.checks import check_bool
 from .module import Module
 
 

@@ -7,7 +7,7 @@ import numbers
 import numpy as np
 
 from .. import functional as F
-from ..functional._checks import check_bool, positive_int
+from ..functional.checks import check_bool, positive_int
 from ..parameter import Parameter
 from .module import Module, check_float_dtype
 

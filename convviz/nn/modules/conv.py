@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import init
-from ..functional._checks import check_bool, int_pair, positive_int
+from ..functional.checks import check_bool, int_pair, positive_int
 from ..functional.conv import ALGORITHMS
 from ..functional.padding import check_padding_mode
 from ..parameter import Parameter

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import init
-from ..functional._checks import check_bool, positive_int
+from ..functional.checks import check_bool, positive_int
 from ..parameter import Parameter
 from .module import Module, check_float_dtype
 

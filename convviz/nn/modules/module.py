@@ -26,7 +26,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..functional._checks import FLOAT_DTYPES
+from ..functional.checks import FLOAT_DTYPES
 from ..parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])

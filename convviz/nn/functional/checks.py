@@ -37,15 +37,16 @@ def same_dtype(arrays: dict[str, np.ndarray | None]) -> np.dtype:
     return next(iter(dtypes))
 
 
-def _is_int(value) -> bool:
+def is_int(value) -> bool:
+    """True for Python and NumPy integers, False for bools (which are ints to Python but not sizes)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def int_pair(value, name: str, minimum: int) -> tuple[int, int]:
     """``3`` or ``(3, 2)`` -> a pair of ints, each at least ``minimum``."""
-    if _is_int(value):
+    if is_int(value):
         pair = (int(value), int(value))
-    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(_is_int(v) for v in value):
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(is_int(v) for v in value):
         pair = (int(value[0]), int(value[1]))
     else:
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
@@ -58,7 +59,7 @@ def int_pair(value, name: str, minimum: int) -> tuple[int, int]:
 
 
 def positive_int(value, name: str) -> int:
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(f"{name} must be an int, got {value!r}")
     if value < 1:
         raise ValueError(f"{name} must be positive, got {value!r}")
