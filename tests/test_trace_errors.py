@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-import convviz.trace.trace as trace_module
+import convviz.trace.record as record_module
 from convviz.nn.functional import conv2d
 from convviz.trace import trace_conv2d
 
@@ -43,7 +43,7 @@ def engine_never_runs(monkeypatch):
     """Make any computation fail, to prove validation happens before the trace computes anything."""
     def refuse(*args, **kwargs):
         raise AssertionError("the trace started computing before validating its arguments")
-    monkeypatch.setattr(trace_module, "run_engine_in_strips", refuse)
+    monkeypatch.setattr(record_module, "run_engine_in_strips", refuse)
 
 
 @pytest.mark.parametrize("description, args, kwargs", BAD_CALLS, ids=[c[0] for c in BAD_CALLS])

@@ -73,7 +73,7 @@ def test_pixel_readers_are_the_frames_that_read_the_pixel(case):
         np.testing.assert_allclose(answer.contribution.sum(), grad_input[pixel], rtol=1e-10, atol=1e-12)
         f = answer.element[:, 1]
         c_in_group, i, j = answer.kernel_index.T
-        np.testing.assert_array_equal(answer.weight_value, trace._weight[f, c_in_group, i, j])
+        np.testing.assert_array_equal(answer.weight_value, trace.weight[f, c_in_group, i, j])
 
 
 @pytest.mark.parametrize("case", CASES, ids=range(len(CASES)))

@@ -28,7 +28,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from convviz.nn.functional import conv2d, conv2d_backward, conv_geometry
-from convviz.trace import CropFrame, partial_sums, trace_conv2d
+from convviz.trace import apply_frame, partial_sums, trace_conv2d
 
 PADDING_MODES = ["zeros", "reflect", "replicate", "circular"]
 NUMPY_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -137,16 +137,6 @@ def source_maps(g):
         rows = np.pad(np.arange(g.height), (top, bottom), mode=mode)
         cols = np.pad(np.arange(g.width), (left, right), mode=mode)
     return rows, cols
-
-
-def apply_frame(arrays, written, frame, trace=None):
-    if isinstance(frame, CropFrame):
-        for store in (arrays, written):
-            store["grad_input"] = store["grad_input"][..., frame.rows.start : frame.rows.stop,
-                                                      frame.columns.start : frame.columns.stop].copy()
-    for addition in frame.adds:
-        np.add.at(arrays[addition.array], addition.index, addition.amount)
-        written[addition.array][addition.index] = True
 
 
 def copy_state(state):
@@ -315,7 +305,7 @@ def test_every_frame_adds_up_to_the_result_and_taps_sit_at_o_s_plus_k_d_minus_p(
             if frame.tap_number is not None:
                 assert position.tap_row == frame.tap_number
                 assert w_flat[f, position.tap_row] == taps.weight_value[0]
-        apply_frame(arrays, written, frame, trace)
+        apply_frame(arrays, written, frame)
 
     for name in final.keys():
         assert arrays[name].shape == final[name].shape, name
@@ -423,7 +413,7 @@ def test_an_empty_batch_traces_like_the_engine(padding, padding_mode):
     assert trace.phase_counts() == expected_phase_counts(trace, True, True)
     assert trace.phase_counts()["slide"] == 0 and len(trace) == sum(trace.phase_counts().values())
     final = trace.state(-1)
-    for name, value in engine_results(x, w, b, trace._grad_output, dict(kwargs, granularity="output")).items():
+    for name, value in engine_results(x, w, b, trace.grad_output, dict(kwargs, granularity="output")).items():
         assert final[name].shape == value.shape
         np.testing.assert_array_equal(final[name], value)
     no_frames = trace_conv2d(x, w)
@@ -442,7 +432,7 @@ def test_the_roads_flag_a_wrong_transposed_road():
     assert roads.tolerance < 1e-9  # float64: far below a real mistake
     wrong_weight = w.copy()
     wrong_weight[0, 0, 0, 0] += 1e-6
-    wrong = trace_conv2d(x, wrong_weight, grad_output=trace._grad_output)
+    wrong = trace_conv2d(x, wrong_weight, grad_output=trace.grad_output)
     assert np.abs(wrong.input_gradient_roads().transposed - roads.scatter).max() > roads.tolerance
 
 

@@ -13,9 +13,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-import convviz.trace.trace as trace_module
+import convviz.trace.record as record_module
+import convviz.trace.states as states_module
 from convviz.nn.functional import conv2d, conv2d_backward
-from convviz.trace import REPLAY_LIMIT, CropFrame, Trace, partial_sums, trace_conv2d
+from convviz.trace import REPLAY_LIMIT, apply_frame, partial_sums, trace_conv2d
 
 RNG = np.random.default_rng(3)
 X = RNG.standard_normal((2, 2, 6, 5))
@@ -33,13 +34,13 @@ def make(x=X, **kwargs):
 def count_scratch(monkeypatch):
     """Count how often a state is computed from scratch rather than played forward."""
     calls = []
-    original = Trace._state_from_scratch
+    original = states_module.state_from_scratch
 
-    def counting(self, applied):
+    def counting(record, layout, applied):
         calls.append(applied)
-        return original(self, applied)
+        return original(record, layout, applied)
 
-    monkeypatch.setattr(Trace, "_state_from_scratch", counting)
+    monkeypatch.setattr(states_module, "state_from_scratch", counting)
     return calls
 
 
@@ -110,7 +111,15 @@ def test_scatter_states_are_the_frames_replayed_bit_for_bit(monkeypatch, every, 
     """Whichever checkpoint a state starts from (a group's sum after every `every`-th of its 3
     filters, or none), across images and groups, and however the rows are split into bands and cores, every
     scatter and fold state computed from scratch is the frames before it replayed, bit for bit."""
-    monkeypatch.setattr(trace_module, "checkpoint_spacing", lambda g, itemsize: every)
+    monkeypatch.setattr(record_module, "checkpoint_spacing", lambda g, itemsize: every)
+    checkpoints_kept = []
+
+    def keeping_checkpoints(*args):
+        grad, checkpoints = partial_sums.scatter_with_checkpoints(*args)
+        checkpoints_kept.append(checkpoints.shape[2])
+        return grad, checkpoints
+
+    monkeypatch.setattr(record_module, "scatter_with_checkpoints", keeping_checkpoints)
     if bands != "one":
         monkeypatch.setattr(partial_sums, "SCATTER_BAND_BYTES", 1)  # a band per padded row
         monkeypatch.setattr(partial_sums, "SCATTER_PARALLEL_MIN", 0)
@@ -121,19 +130,19 @@ def test_scatter_states_are_the_frames_replayed_bit_for_bit(monkeypatch, every, 
     grad_output = rng.standard_normal((2, 6, 5, 8)).astype(np.float32)
     grad_output[:, 4] *= 1e4
     trace = trace_conv2d(x, w, grad_output=grad_output, **kwargs)
-    assert trace._scatter_checkpoints.shape[2] == (3 - 1) // every
+    assert checkpoints_kept == [(3 - 1) // every]  # per group, after filters every, 2·every, ... < 3
     first, last = trace.phase("scatter").first, trace.phase("fold").last
     states = {i: trace.state(i)["grad_input"].copy() for i in range(last, first - 1, -1)}  # from scratch
-    replayed = np.zeros((2, 4, 11, 10), np.float32)
+    replayed = {"grad_input": np.zeros((2, 4, 11, 10), np.float32)}
+    written = {"grad_input": np.zeros((2, 4, 11, 10), bool)}
     for i in range(first, last + 1):
         frame = trace[i]
         if frame.phase in ("scatter", "fold"):
-            if isinstance(frame, CropFrame):
-                replayed = replayed[:, :, 1:-1, 1:-1].copy()
-            for addition in frame.adds:
-                np.add.at(replayed, addition.index, addition.amount)
-        np.testing.assert_array_equal(states[i].view(np.uint32), replayed.view(np.uint32), err_msg=str(i))
-    np.testing.assert_allclose(replayed, conv2d_backward(grad_output, x, w, **kwargs)[0], rtol=1e-4, atol=1e-4)
+            apply_frame(replayed, written, frame)
+        np.testing.assert_array_equal(states[i].view(np.uint32), replayed["grad_input"].view(np.uint32),
+                                      err_msg=str(i))
+    np.testing.assert_allclose(replayed["grad_input"], conv2d_backward(grad_output, x, w, **kwargs)[0],
+                               rtol=1e-4, atol=1e-4)
 
 
 def test_two_threads_playing_one_trace_forward_see_the_right_states():
@@ -206,9 +215,22 @@ def test_pixels_no_window_reads_stay_unwritten_with_zero_gradient():
     assert len(trace.pixel_readers(0, 0, 1, 1)) == 0
 
 
+def assert_same_changes(changes, others):
+    """Two frames' ``adds`` or ``zeros``: the same arrays, cells and amounts, all read-only."""
+    assert len(changes) == len(others)
+    for change, other in zip(changes, others):
+        assert change.array == other.array and len(change.index) == len(other.index)
+        for axis, other_axis in zip(change.index, other.index):
+            np.testing.assert_array_equal(axis, other_axis)
+        if hasattr(change, "amount"):
+            np.testing.assert_array_equal(change.amount, other.amount)
+            assert not change.amount.flags.writeable
+
+
 def test_frames_are_pure_immutable_records():
     trace = make()
-    for index in (0, trace.phase("slide").first + 3, trace.phase("fold").first):
+    fold = trace.phase("fold")
+    for index in (0, trace.phase("slide").first + 3, fold.first, fold.last):
         first, again = trace[index], make()[index]
         assert type(first) is type(again) and first.caption == again.caption
         for field in dataclasses.fields(first):
@@ -216,10 +238,13 @@ def test_frames_are_pure_immutable_records():
             if isinstance(value, np.ndarray):
                 np.testing.assert_array_equal(value, other)
                 assert not value.flags.writeable
-            elif field.name not in ("taps", "adds"):
+            elif field.name in ("adds", "zeros"):
+                assert_same_changes(value, other)
+            elif field.name != "taps":
                 assert value == other, field.name
         with pytest.raises(dataclasses.FrozenInstanceError):
             first.index = 0
+    assert trace[fold.first].zeros and trace[fold.last].crop.rows == range(1, 7)
     taps = trace[trace.phase("slide").first].taps
     assert not taps.input_value.flags.writeable and not taps.padded.flags.writeable
 

@@ -9,15 +9,27 @@
 [('slide', 4), ('scatter', 4), ('weight_grad', 4)]
 >>> trace[0].value        # x[0,0] + x[0,1] + x[1,0] + x[1,1]
 8.0
+
+Replaying frames by hand, as ``trace.state`` does (``apply_frame``):
+
+>>> from convviz.trace import apply_frame
+>>> before = trace.state(3)
+>>> arrays = {name: a.copy() for name, a in before.arrays.items()}
+>>> written = {name: w.copy() for name, w in before.written.items()}
+>>> apply_frame(arrays, written, trace[4])
+>>> bool((arrays["grad_input"] == trace.state(4)["grad_input"]).all())
+True
 """
 
 from .frames import (
     NOT_A_PIXEL,
     Addition,
     BiasGradFrame,
+    Crop,
     CropFrame,
     DilateFrame,
     FoldFrame,
+    Frame,
     Im2colPosition,
     InputGradientRoads,
     PadFrame,
@@ -30,12 +42,15 @@ from .frames import (
     TraceState,
     WeightGradFrame,
     WeightTapReads,
+    Zeroing,
 )
-from .trace import GRANULARITIES, REPLAY_LIMIT, Trace, trace_conv2d
+from .replay import apply_frame
+from .states import REPLAY_LIMIT
+from .trace import GRANULARITIES, Trace, trace_conv2d
 
 __all__ = [
-    "GRANULARITIES", "NOT_A_PIXEL", "REPLAY_LIMIT", "Addition", "BiasGradFrame", "CropFrame",
-    "DilateFrame", "FoldFrame", "Im2colPosition", "InputGradientRoads", "PadFrame", "Phase",
+    "GRANULARITIES", "NOT_A_PIXEL", "REPLAY_LIMIT", "Addition", "BiasGradFrame", "Crop", "CropFrame",
+    "DilateFrame", "FoldFrame", "Frame", "Im2colPosition", "InputGradientRoads", "PadFrame", "Phase",
     "PixelReaders", "ScatterFrame", "SlideFrame", "Tap", "Taps", "Trace", "TraceState",
-    "WeightGradFrame", "WeightTapReads", "trace_conv2d",
+    "WeightGradFrame", "WeightTapReads", "Zeroing", "apply_frame", "trace_conv2d",
 ]

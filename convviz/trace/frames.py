@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Union
 
 import numpy as np
 
@@ -51,12 +52,16 @@ class Phase:
         return self.first <= index <= self.last
 
 
+# ----------------------------------------------------------------------------------------------
+# What a frame does to the state: ``replay.apply_frame`` adds, then zeroes, then crops.
+
+
 @dataclass(frozen=True, eq=False)
 class Addition:
     """``array[index] += amount``, element by element, where ``index`` is a tuple of integer arrays
     (one per axis of the state array, in the layout ``Trace.state`` returns) and ``amount`` holds one
-    value per indexed cell. Cells may repeat (several padded cells fold onto one pixel), so apply it
-    with ``np.add.at(array, addition.index, addition.amount)``."""
+    value per indexed cell. Cells may repeat (several padded cells fold onto one pixel): applied
+    with ``np.add.at``."""
 
     array: str  # "output", "grad_input", "grad_weight" or "grad_bias"
     index: tuple[np.ndarray, ...]
@@ -64,6 +69,24 @@ class Addition:
 
     def __len__(self) -> int:
         return self.amount.size
+
+
+@dataclass(frozen=True, eq=False)
+class Zeroing:
+    """``array[index] = 0`` (``index`` as in ``Addition``): cells that handed their value on hold
+    exactly 0 afterwards, even when it was inf (inf - inf would leave NaN)."""
+
+    array: str
+    index: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class Crop:
+    """``array = array[..., rows, columns]``: the last two axes cut down to the image."""
+
+    array: str
+    rows: range
+    columns: range
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,7 +161,9 @@ class PadFrame:
     values: np.ndarray  # (N, C, k), or (C, k) unbatched: the value each cell now holds
     caption: str
     phase: str = field(default="pad", init=False)
-    adds: tuple[Addition, ...] = field(default=(), init=False)  # padding changes no state array
+    adds: tuple[Addition, ...] = field(default=(), init=False)
+    zeros: tuple[Zeroing, ...] = field(default=(), init=False)
+    crop: Crop | None = field(default=None, init=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,6 +179,8 @@ class DilateFrame:
     caption: str
     phase: str = field(default="dilate", init=False)
     adds: tuple[Addition, ...] = field(default=(), init=False)
+    zeros: tuple[Zeroing, ...] = field(default=(), init=False)
+    crop: Crop | None = field(default=None, init=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,6 +196,8 @@ class _WindowFrame:
     im2col: Im2colPosition
     adds: tuple[Addition, ...]
     caption: str
+    zeros: tuple[Zeroing, ...] = field(default=(), init=False)
+    crop: Crop | None = field(default=None, init=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,14 +240,15 @@ class BiasGradFrame:
     adds: tuple[Addition, ...]
     caption: str
     phase: str = field(default="bias_grad", init=False)
+    zeros: tuple[Zeroing, ...] = field(default=(), init=False)
+    crop: Crop | None = field(default=None, init=False)
 
 
 @dataclass(frozen=True, eq=False)
 class FoldFrame:
     """Backward through reflect/replicate/circular padding: the padding cells of padded row ``row``
-    hand their gradient to the pixel each was copied from. ``adds`` holds two additions: minus
-    the gradient at the cells, which leaves them at exactly 0 (the state sets them to 0, so that an
-    inf moves on instead of leaving inf - inf = NaN behind), and plus the gradient at the pixels."""
+    hand their gradient to the pixel each was copied from. ``adds``: minus the gradient at the
+    cells and plus it at the pixels; ``zeros``: the cells, which then hold exactly 0."""
 
     index: int
     row: int
@@ -227,8 +257,10 @@ class FoldFrame:
     targets: np.ndarray  # (k, 2) padded (y, x) of those pixels: sources + (p_top, p_left)
     gradients: np.ndarray  # (N, C, k), or (C, k) unbatched: the gradient each cell hands on
     adds: tuple[Addition, ...]
+    zeros: tuple[Zeroing, ...]
     caption: str
     phase: str = field(default="fold", init=False)
+    crop: Crop | None = field(default=None, init=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,6 +275,16 @@ class CropFrame:
     caption: str
     phase: str = field(default="fold", init=False)
     adds: tuple[Addition, ...] = field(default=(), init=False)
+    zeros: tuple[Zeroing, ...] = field(default=(), init=False)
+    crop: Crop = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "crop", Crop("grad_input", self.rows, self.columns))
+
+
+# Every frame has ``index``, ``phase``, ``caption`` and what it does to the state: ``adds``,
+# ``zeros`` and ``crop`` (see ``replay.apply_frame``).
+Frame = Union[PadFrame, DilateFrame, SlideFrame, ScatterFrame, WeightGradFrame, BiasGradFrame, FoldFrame, CropFrame]
 
 
 # ----------------------------------------------------------------------------------------------
