@@ -14,6 +14,7 @@ import numpy as np
 
 from .nn.functional import conv_geometry
 from .nn.functional.padding import PADDING_MODES
+from .train.commands import add_train_commands
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -61,7 +62,8 @@ def describe_conv(input_shape, weight_shape, stride=1, padding=0, dilation=1, gr
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="convviz", description="convviz: convolution made visible. (The desktop app comes with the app issue.)")
+        prog="convviz", description="convviz: convolution made visible. Without a command it opens the window "
+                                    "(convviz --help); the commands work in a terminal.")
     commands = parser.add_subparsers(dest="command", required=True)
     conv = commands.add_parser("conv", help="work out a conv2d's output shape, with the formula and its numbers")
     conv.add_argument("--input", type=_ints, required=True, metavar="N,C,H,W", help="input shape (or C,H,W)")
@@ -71,11 +73,46 @@ def build_parser() -> argparse.ArgumentParser:
     conv.add_argument("--dilation", type=_int_or_pair, default=1, metavar="D or DH,DW")
     conv.add_argument("--groups", type=int, default=1)
     conv.add_argument("--padding-mode", default="zeros", choices=PADDING_MODES)
+    add_train_commands(commands)  # train, evaluate: each sets args.run
+    parser.command_names = tuple(commands.choices)  # what the window's parser must not take for an IMAGE
+    return parser
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 1400x900, got {text!r}")
+    if not (320 <= width <= 8192 and 240 <= height <= 8192):
+        raise argparse.ArgumentTypeError(f"the window size must be 320x240 to 8192x8192, got {text!r}")
+    return width, height
+
+
+def build_app_parser(commands: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="convviz",
+        description="convviz: convolution made visible. Opens the window on IMAGE (or a built-in sample).",
+        epilog=f"terminal commands: {', '.join(commands)} (convviz COMMAND --help)")
+    parser.add_argument("image", nargs="?", metavar="IMAGE",
+                        help="a PNG, JPEG, BMP, TIFF or WebP file to open (default: a built-in sample)")
+    parser.add_argument("--screenshot", metavar="OUT.png",
+                        help="render the window to OUT.png and exit (works without a display)")
+    parser.add_argument("--window-size", type=_window_size, metavar="WxH", help="the window's size, e.g. 1400x900")
     return parser
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    commands = list(parser.command_names)
+    if not argv or argv[0] not in commands:
+        app_args = build_app_parser(commands).parse_args(argv)
+        from .app import run_app  # Qt is imported only when the window is wanted
+
+        return run_app(app_args.image, app_args.screenshot, app_args.window_size)
+    args = parser.parse_args(argv)
+    if hasattr(args, "run"):
+        return args.run(args)
     try:
         print(describe_conv(args.input, args.weight, args.stride, args.padding, args.dilation, args.groups,
                             args.padding_mode))
