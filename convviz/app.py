@@ -1,0 +1,70 @@
+"""The window's door: ``python main.py [IMAGE] [--screenshot OUT.png]``.
+
+``--screenshot`` opens the same window, builds the trace on the spot, shows a frame in the middle
+of the forward pass, saves the window as a PNG and exits; it neither reads nor writes the user's
+settings, so the same command gives the same picture. An IMAGE that cannot be used still gives the
+window (of the default picture, the message in its status bar) and the message on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _use_offscreen_without_display() -> None:
+    """A screenshot on a machine with no display still works: Qt draws offscreen."""
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def interesting_frame(trace) -> int:
+    """A frame worth a screenshot: halfway through the slide phase (or the middle of the trace)."""
+    try:
+        phase = trace.phase("slide")
+    except KeyError:
+        return len(trace) // 2
+    return phase.first + phase.count // 2
+
+
+def run_app(image: str | None = None, screenshot: str | None = None, size: tuple[int, int] | None = None,
+            spec_changes: dict | None = None) -> int:
+    if screenshot:
+        _use_offscreen_without_display()
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from .qt.main_window import MainWindow
+    from .qt.settings import Settings
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("convviz")
+    app.setOrganizationName("convviz")
+    settings = None
+    if screenshot:
+        # A throwaway store: a screenshot neither depends on nor changes the user's settings.
+        settings = Settings(QSettings(os.devnull, QSettings.IniFormat))
+    window = MainWindow(settings=settings, check_with_torch=True)
+    status = 0
+    if image:
+        if not window.open_path(image):
+            message = window.status.text()
+            print(f"convviz: {message}", file=sys.stderr)
+    if spec_changes:
+        import dataclasses
+        window.document.propose(dataclasses.replace(window.document.spec, **spec_changes))
+    if size:
+        window.resize(*size)
+    window.show()
+    if not screenshot:
+        return app.exec()
+    built = window.document.build_now()
+    if built is not None:
+        window.player.seek(interesting_frame(built.trace))
+    app.processEvents()
+    if not window.grab().save(screenshot, "PNG"):
+        print(f"convviz: cannot write the screenshot to {screenshot!r}", file=sys.stderr)
+        status = 1
+    window.close()
+    app.processEvents()
+    return status

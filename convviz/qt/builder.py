@@ -1,0 +1,115 @@
+"""Building traces off the GUI thread, newest request wins.
+
+Every request carries a generation number. One worker thread builds them in order; a request that
+is no longer the newest when its turn comes is skipped, and a finished build that is not the newest
+is dropped by the receiver, so a parameter dragged through ten values builds at most two traces
+and shows only the last. The comparison with PyTorch runs on a second thread (importing torch the
+first time takes a second or two) and arrives later as its own signal.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from convviz.state.build import ConvArguments, build_trace, conv_arguments
+from convviz.state.spec import ConvSpec
+from convviz.state.torch_check import TorchCheck, check_against_torch
+from convviz.trace import Trace
+
+
+@dataclass(frozen=True, eq=False)
+class Built:
+    """A finished build: the spec it was made from and everything the views draw."""
+
+    generation: int
+    spec: ConvSpec
+    args: ConvArguments
+    trace: Trace
+    levels: dict          # array name -> the symmetric colour level (max |value| at its fullest)
+
+
+def colour_levels(trace: Trace, args: ConvArguments) -> dict:
+    """Fixed symmetric levels per array, from the arrays at their fullest, so colours do not
+    flicker from frame to frame."""
+    def biggest(array) -> float:
+        finite = np.abs(array[np.isfinite(array)])
+        return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+    levels = {"input": biggest(args.input), "weight": biggest(args.weight)}
+    final = trace.state(len(trace) - 1)
+    levels["output"] = biggest(final["output"])
+    if trace.has_backward:
+        scattered = trace.state(trace.phase("scatter").last)
+        levels["grad_input"] = biggest(scattered["grad_input"])
+        levels["grad_weight"] = biggest(final["grad_weight"])
+        levels["grad_output"] = biggest(args.grad_output)
+    return levels
+
+
+class TraceBuilder(QObject):
+    built = Signal(object)          # Built
+    failed = Signal(int, str)       # generation, message
+    checked = Signal(int, object)   # generation, TorchCheck
+
+    def __init__(self, parent=None, check_with_torch: bool = True):
+        super().__init__(parent)
+        self._builds = ThreadPoolExecutor(max_workers=1, thread_name_prefix="convviz-build")
+        self._checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="convviz-torch")
+        self.check_with_torch = check_with_torch
+        self.latest = 0
+        self._closed = False
+
+    def request(self, spec: ConvSpec, image: np.ndarray) -> int:
+        """Build ``spec`` on ``image`` (C, H, W) in the background; returns its generation."""
+        self.latest += 1
+        generation = self.latest
+        self._builds.submit(self._build, generation, spec, image)
+        return generation
+
+    def build_now(self, spec: ConvSpec, image: np.ndarray) -> Built:
+        """The same build on the calling thread (the screenshot and the tests use it)."""
+        self.latest += 1
+        return self._make(self.latest, spec, image)
+
+    def _make(self, generation: int, spec: ConvSpec, image: np.ndarray) -> Built:
+        args = conv_arguments(spec, image)
+        trace = build_trace(spec, image)
+        return Built(generation, spec, args, trace, colour_levels(trace, args))
+
+    def _build(self, generation: int, spec: ConvSpec, image: np.ndarray) -> None:
+        if generation != self.latest or self._closed:
+            return  # superseded before it started
+        try:
+            result = self._make(generation, spec, image)
+        except Exception as error:  # the engine's messages: shown in the window, never a crash
+            if not self._closed:
+                self.failed.emit(generation, str(error))
+            return
+        if self._closed:
+            return
+        self.built.emit(result)
+        if self.check_with_torch:
+            self._checks.submit(self._check, result)
+
+    def check(self, result: Built) -> TorchCheck:
+        return check_against_torch(result.args, result.trace)
+
+    def _check(self, result: Built) -> None:
+        if result.generation != self.latest or self._closed:
+            return
+        try:
+            outcome = self.check(result)
+        except Exception as error:
+            outcome = TorchCheck(True, False, reason=f"the comparison with torch failed: {error}")
+        if not self._closed:
+            self.checked.emit(result.generation, outcome)
+
+    def shutdown(self) -> None:
+        """Stop taking work and wait for the running build (closing the window calls this)."""
+        self._closed = True
+        self._builds.shutdown(wait=True, cancel_futures=True)
+        self._checks.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,221 @@
+"""The main window: the scene in the middle with the player under it, the controls on the left,
+the groups / im2col / two-roads panels on the right, menus, shortcuts, drag and drop, settings.
+
+It only wires: the document owns the spec and builds, the player owns time, the scene and panels
+draw. Closing stops the timer and waits for a build in progress.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from convviz.data.picture import SUPPORTED_SUFFIXES, sample_names
+from convviz.state.torch_check import TorchCheck
+
+from ..scene.conv_scene import ConvScene
+from ..scene.palette import OK, STALE
+from .controls import ControlPanel
+from .document import Document
+from .player import Player
+from .player_bar import PlayerBar
+from .settings import Settings
+from .side_panels import GroupsPanel, Im2colPanel, RoadsPanel
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+def badge_html(check: TorchCheck | None) -> str:
+    """The sentence under the header saying whether the screen equals PyTorch."""
+    if check is None:
+        return f'<span style="color:#6b6b6b">{tr("checking against PyTorch…")}</span>'
+    if not check.available:
+        return f'<span style="color:#6b6b6b">{tr("unchecked: %1").replace("%1", check.reason)}</span>'
+    if check.agree:
+        return (f'<span style="color:{OK}">✔ {tr("equals torch.nn.functional.conv2d and autograd for these arrays")}'
+                f' ({tr("largest difference")} {check.max_difference:.1e})</span>')
+    return f'<span style="color:{STALE}">✘ {tr("differs from PyTorch")}: {check.reason}</span>'
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, check_with_torch: bool = True, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("convviz — convolution made visible"))
+        self.setAcceptDrops(True)
+        self.settings = settings or Settings()
+        self.document = Document(parent=self, check_with_torch=check_with_torch)
+        self.document.message.connect(self.show_message)
+        self.player = Player(self)
+        self.player.set_speed(self.settings.speed())
+        self.last_check: TorchCheck | None = None
+
+        self.scene = ConvScene()
+        self.player_bar = PlayerBar(self.player)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.scene, 1)
+        column.addWidget(self.player_bar)
+        self.setCentralWidget(central)
+
+        self.controls = ControlPanel(self.document)
+        self._dock(self.tr("Parameters"), self.controls, Qt.LeftDockWidgetArea, "parameters")
+        self.side_tabs = QTabWidget()
+        self.groups_panel, self.im2col_panel, self.roads_panel = GroupsPanel(), Im2colPanel(), RoadsPanel()
+        self.side_tabs.addTab(self.groups_panel, self.tr("Groups"))
+        self.side_tabs.addTab(self.im2col_panel, self.tr("im2col"))
+        self.side_tabs.addTab(self.roads_panel, self.tr("Two roads to ∂L/∂x"))
+        more = self._dock(self.tr("More views"), self.side_tabs, Qt.RightDockWidgetArea, "more")
+        parameters = self.findChild(QDockWidget, "parameters")
+        self.resizeDocks([parameters, more], [340, 320], Qt.Horizontal)
+        self.status = QLabel()
+        self.statusBar().addWidget(self.status, 1)
+
+        self.document.builtChanged.connect(self._show_built)
+        self.document.staleChanged.connect(self.scene.set_stale)
+        self.document.torchChecked.connect(self._show_check)
+        self.player.frameChanged.connect(self._show_frame)
+        self.player.speedChanged.connect(self.settings.set_speed)
+        self.scene.hovered.connect(self._show_hover)
+        self._menus()
+        self._shortcuts()
+        self.resize(1400, 900)
+        self.restoreGeometry(self.settings.geometry())
+        self.restoreState(self.settings.window_state())
+        saved = self.settings.spec()
+        if saved is not None:
+            self.document.restore(saved)
+        else:
+            self.document.restore(self.document.spec)
+
+    def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # ------------------------------------------------------------------------------------------
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.open_action = file_menu.addAction(self.tr("&Open image…"), QKeySequence.Open, self.open_dialog)
+        self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
+        self._fill_recent(self.settings.recent())
+        samples = file_menu.addMenu(self.tr("&Samples"))
+        for name in sample_names():
+            samples.addAction(name, lambda checked=False, n=name: self.document.open_sample(n))
+        file_menu.addSeparator()
+        file_menu.addAction(self.tr("&Quit"), QKeySequence.Quit, self.close)
+        edit = bar.addMenu(self.tr("&Edit"))
+        undo = self.document.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        undo.setShortcut(QKeySequence.Undo)
+        redo = self.document.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        edit.addAction(undo)
+        edit.addAction(redo)
+        self.undo_action, self.redo_action = undo, redo
+        view = bar.addMenu(self.tr("&View"))
+        for dock in self.findChildren(QDockWidget):
+            view.addAction(dock.toggleViewAction())
+
+    def _shortcuts(self) -> None:
+        keys = {
+            "Space": self.player.toggle, "Right": lambda: self.player.step(1), "Left": lambda: self.player.step(-1),
+            "Shift+Right": self.player.next_phase, "Shift+Left": self.player.previous_phase,
+            "Home": self.player.home, "End": self.player.end, "+": self.player.faster, "=": self.player.faster,
+            "-": self.player.slower,
+        }
+        self.shortcuts = {}
+        for key, slot in keys.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(slot)
+            self.shortcuts[key] = shortcut
+
+    def _fill_recent(self, paths) -> None:
+        self.recent_menu.clear()
+        for path in paths:
+            self.recent_menu.addAction(path, lambda checked=False, p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(paths))
+
+    # ------------------------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open an image"), "",
+                                              self.tr("Images (%1)").replace("%1", patterns))
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> bool:
+        if self.document.open_image(path):
+            self._fill_recent(self.settings.add_recent(os.path.abspath(path)))
+            self.show_message(self.tr("Opened %1").replace("%1", path))
+            return True
+        return False
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        urls = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if urls:
+            self.open_path(urls[0])
+
+    def show_message(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {STALE};" if "cannot" in text or "not" in text else "")
+
+    # ------------------------------------------------------------------------------------------
+    def _show_built(self, built) -> None:
+        trace = built.trace
+        self.scene.show_built(built)
+        self.last_check = None
+        self.scene.set_badge(badge_html(None) if self.document.builder.check_with_torch else "")
+        self.player_bar.set_trace(trace)
+        self.player.set_trace(len(trace), [phase.first for phase in trace.phases])
+        self.groups_panel.show_built(built)
+        self.im2col_panel.show_built(built)
+        self.roads_panel.show_built(built)
+        self._show_frame(self.player.frame)
+        self.settings.set_spec(built.spec)
+
+    def _show_frame(self, index: int) -> None:
+        if self.document.built is None or not len(self.document.built.trace):
+            return
+        self.scene.show_frame(index)
+        self.im2col_panel.show_frame(index)
+
+    def _show_check(self, check: TorchCheck) -> None:
+        self.last_check = check
+        self.scene.set_badge(badge_html(check))
+
+    def _show_hover(self, text: str) -> None:
+        if text:
+            self.status.setStyleSheet("")
+            self.status.setText(text)
+            self.scene.setToolTip(text)
+
+    def closeEvent(self, event) -> None:
+        self.player.pause()
+        self.settings.set_window(self.saveGeometry(), self.saveState())
+        self.settings.set_speed(self.player.speed)
+        # The last spec that ran: a window reopened on an invalid one would have nothing to show.
+        built = self.document.built
+        self.settings.set_spec(built.spec if built is not None else self.document.spec)
+        self.settings.sync()
+        self.document.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,77 @@
+"""What the window remembers between runs, with one table of defaults and typed reads.
+
+Tests call ``QStandardPaths.setTestModeEnabled(True)`` first, so they never touch a user's own
+settings. A value that cannot be read (an older or hand-edited file) falls back to its default
+with a message on stderr; it never stops the window from opening.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from convviz.state.spec import ConvSpec, SpecError
+
+ORGANISATION, APPLICATION = "convviz", "convviz"
+MAX_RECENT = 8
+DEFAULTS = {"spec": "", "speed": 10.0, "recent": [], "geometry": QByteArray(), "window_state": QByteArray()}
+
+
+class Settings:
+    def __init__(self, store: QSettings | None = None):
+        self.store = store or QSettings(ORGANISATION, APPLICATION)
+
+    def _get(self, key: str):
+        default = DEFAULTS[key]
+        value = self.store.value(key, default)
+        return default if value is None else value
+
+    def spec(self) -> ConvSpec | None:
+        text = self._get("spec")
+        if not text:
+            return None
+        try:
+            return ConvSpec.from_dict(json.loads(text))
+        except (ValueError, SpecError, TypeError) as error:
+            print(f"convviz: ignoring the saved parameters ({error}); starting from the defaults", file=sys.stderr)
+            return None
+
+    def set_spec(self, spec: ConvSpec) -> None:
+        self.store.setValue("spec", json.dumps(spec.to_dict()))
+
+    def speed(self) -> float:
+        try:
+            return float(self._get("speed"))
+        except (TypeError, ValueError):
+            return DEFAULTS["speed"]
+
+    def set_speed(self, speed: float) -> None:
+        self.store.setValue("speed", float(speed))
+
+    def recent(self) -> list[str]:
+        value = self._get("recent")
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in value if isinstance(v, str)][:MAX_RECENT] if isinstance(value, list) else []
+
+    def add_recent(self, path: str) -> list[str]:
+        recent = [path] + [p for p in self.recent() if p != path]
+        self.store.setValue("recent", recent[:MAX_RECENT])
+        return recent[:MAX_RECENT]
+
+    def geometry(self) -> QByteArray:
+        value = self._get("geometry")
+        return value if isinstance(value, QByteArray) else QByteArray()
+
+    def window_state(self) -> QByteArray:
+        value = self._get("window_state")
+        return value if isinstance(value, QByteArray) else QByteArray()
+
+    def set_window(self, geometry: QByteArray, state: QByteArray) -> None:
+        self.store.setValue("geometry", geometry)
+        self.store.setValue("window_state", state)
+
+    def sync(self) -> None:
+        self.store.sync()

@@ -1,0 +1,383 @@
+"""The picture of one frame: input, kernel, output (and in backward mode their gradients) and the
+math, in one pyqtgraph scene. The window shows it; ``render_image`` draws it into an image for
+``--screenshot``, the exporter and the tests. There is no second drawing of it anywhere.
+
+``show_built`` lays the panels out for a new trace and draws what does not change from frame to
+frame (the padded input, the weights, grad_output); ``show_frame`` draws frame i from
+``trace.state(i)`` and ``trace[i]``: only arrays and outlines move.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QImage
+
+from convviz.nn.functional import pad2d
+
+from . import palette
+from .math_text import frame_math, size_formula
+from .planes import PlaneGrid, WrappedLabel, format_number
+
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background=palette.BACKGROUND,
+                    foreground=palette.TEXT)
+
+PHASE_TITLES = {"pad": "pad", "dilate": "dilate the kernel", "slide": "forward: slide",
+                "scatter": "backward: scatter ∂L/∂y into ∂L/∂x", "weight_grad": "backward: ∂L/∂w",
+                "bias_grad": "backward: ∂L/∂b", "fold": "backward: fold the padding back"}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ConvScene", text)
+
+
+def _shape(*sizes) -> str:
+    return "×".join(str(s) for s in sizes)
+
+
+class ConvScene(pg.GraphicsLayoutWidget):
+    """The scene. ``hovered`` carries the text of what is under the mouse (also in ``hover_text``)."""
+
+    hovered = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumSize(480, 360)
+        layout = self.ci
+        layout.setSpacing(4)
+        self.header = self._label(0, 0, colspan=3, justify="left")
+        self.grids: dict[str, PlaneGrid] = {}
+        for row, names in ((1, ("input", "kernel", "output")), (3, ("grad_input", "grad_weight", "grad_output"))):
+            for col, name in enumerate(names):
+                title = self._label(row, col)
+                view = layout.addViewBox(row=row + 1, col=col)
+                self.grids[name] = PlaneGrid(view, title)
+        self.dilated_title = self._label(5, 1)
+        self.dilated = PlaneGrid(layout.addViewBox(row=6, col=1), self.dilated_title)
+        self.math = self._label(7, 0, colspan=3, justify="left")
+        for col, stretch in enumerate((4, 1, 4)):  # the kernel is small; input and output share the rest
+            layout.layout.setColumnStretchFactor(col, stretch)
+        self.built = None
+        self.frame_index = None
+        self.stale = False
+        self.badge = ""
+        self.hover_text = ""
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def _label(self, row: int, col: int, colspan: int = 1, justify: str = "center") -> WrappedLabel:
+        label = WrappedLabel("", justify=justify)
+        self.ci.addItem(label, row=row, col=col, colspan=colspan)
+        return label
+
+    # ------------------------------------------------------------------------------------------
+    # A new trace
+
+    def show_built(self, built) -> None:
+        self.built = built
+        trace, args, levels = built.trace, built.args, built.levels
+        g = trace.geometry
+        self._padded = pad2d(args.input[None], g.pads, g.padding_mode)[0]  # (C, Hp, Wp)
+        self._weight = args.weight
+        kh, kw = g.kernel_size
+        per_group = g.in_per_group
+        backward = trace.has_backward
+        self._set_visible(("grad_input", "grad_weight", "grad_output"), backward)
+        self._set_visible_dilated(g.dilation != (1, 1))
+
+        grid = self.grids["input"]
+        grid.set_layout(g.in_channels, g.padded_height, g.padded_width)
+        grid.set_planes(self._padded, palette.GRAY_LUT, (0.0, max(1.0, levels["input"])))
+        tint = self._padding_tint(g)
+        for c in range(g.in_channels):
+            grid.set_overlay(c, tint)
+        grid.title.setText(tr("input x̃, padded: %1 (channels × rows × columns); shaded: %2 padding")
+                           .replace("%1", _shape(g.in_channels, g.padded_height, g.padded_width))
+                           .replace("%2", g.padding_mode) if any(g.pads) else
+                           tr("input x: %1 (channels × rows × columns)")
+                           .replace("%1", _shape(g.in_channels, g.height, g.width)))
+
+        grid = self.grids["kernel"]
+        grid.set_layout(g.out_channels * per_group, kh, kw, columns=per_group)
+        w_level = levels["weight"]
+        grid.set_planes(self._weight.reshape(-1, kh, kw), palette.DIVERGING_LUT, (-w_level, w_level))
+        grid.title.setText(tr("kernel w: %1 (filters × channels per group × KH × KW)")
+                           .replace("%1", _shape(g.out_channels, per_group, kh, kw)))
+        if g.dilation != (1, 1):
+            span = (g.dilation[0] * (kh - 1) + 1, g.dilation[1] * (kw - 1) + 1)
+            self.dilated.set_layout(per_group, *span)
+            self.dilated_title.setText(tr("dilated kernel of the current filter: %1, holes hatched")
+                                       .replace("%1", _shape(per_group, *span)))
+
+        out_columns = min(g.out_channels, 4)
+        self.grids["output"].set_layout(g.out_channels, g.out_height, g.out_width, columns=out_columns)
+        self.grids["output"].title.setText(tr("output y: %1 (filters × rows × columns)")
+                                           .replace("%1", _shape(g.out_channels, g.out_height, g.out_width)))
+        if backward:
+            grid = self.grids["grad_input"]
+            grid.set_layout(g.in_channels, g.padded_height, g.padded_width)
+            for c in range(g.in_channels):
+                grid.set_overlay(c, tint)
+            grid = self.grids["grad_weight"]
+            grid.set_layout(g.out_channels * per_group, kh, kw, columns=per_group)
+            grid.title.setText(tr("∂L/∂w: %1").replace("%1", _shape(g.out_channels, per_group, kh, kw)))
+            grid = self.grids["grad_output"]
+            grid.set_layout(g.out_channels, g.out_height, g.out_width, columns=out_columns)
+            level = levels["grad_output"]
+            grid.set_planes(args.grad_output, palette.DIVERGING_LUT, (-level, level))
+            grid.title.setText(tr("∂L/∂y (given): %1").replace("%1", _shape(g.out_channels, g.out_height,
+                                                                              g.out_width)))
+        self.frame_index = None
+
+    def _set_visible(self, names, visible: bool) -> None:
+        for name in names:
+            grid = self.grids[name]
+            grid.view.setVisible(visible)
+            grid.title.setVisible(visible)
+            grid.view.setMaximumHeight(16777215 if visible else 0)
+            grid.title.setMaximumHeight(16777215 if visible else 0)
+
+    def _set_visible_dilated(self, visible: bool) -> None:
+        for item in (self.dilated.view, self.dilated_title):
+            item.setVisible(visible)
+            item.setMaximumHeight(16777215 if visible else 0)
+
+    @staticmethod
+    def _padding_tint(g) -> np.ndarray | None:
+        if not any(g.pads):
+            return None
+        top, _, left, _ = g.pads
+        rgba = np.zeros((g.padded_height, g.padded_width, 4), dtype=np.uint8)
+        rgba[...] = palette.PADDING_TINT
+        rgba[top : top + g.height, left : left + g.width] = 0
+        return rgba
+
+    # ------------------------------------------------------------------------------------------
+    # One frame
+
+    def show_frame(self, index: int) -> None:
+        if self.built is None:
+            return
+        trace, levels = self.built.trace, self.built.levels
+        g = trace.geometry
+        self.frame_index = index
+        state, frame = trace.state(index), trace[index]
+        phase = trace.phase_at(index)
+
+        def masked(name):
+            values = np.array(state[name], dtype=np.float32)
+            values[~state.written[name]] = np.nan
+            return values
+
+        level = levels["output"]
+        self.grids["output"].set_planes(masked("output"), palette.DIVERGING_LUT, (-level, level))
+        if trace.has_backward:
+            gi = masked("grad_input")
+            if gi.shape[-2:] != (g.padded_height, g.padded_width):  # cropped: back in its padded place
+                top, _, left, _ = g.pads
+                full = np.full((g.in_channels, g.padded_height, g.padded_width), np.nan, dtype=np.float32)
+                full[:, top : top + g.height, left : left + g.width] = gi
+                gi = full
+            level = levels["grad_input"]
+            self.grids["grad_input"].set_planes(gi, palette.DIVERGING_LUT, (-level, level))
+            self.grids["grad_input"].title.setText(
+                tr("∂L/∂x̃, padded: %1").replace("%1", _shape(*gi.shape)) if state["grad_input"].shape[-1]
+                != g.width or not any(g.pads) else tr("∂L/∂x, cropped: %1").replace(
+                    "%1", _shape(g.in_channels, g.height, g.width)))
+            level = levels["grad_weight"]
+            kh, kw = g.kernel_size
+            self.grids["grad_weight"].set_planes(masked("grad_weight").reshape(-1, kh, kw),
+                                                 palette.DIVERGING_LUT, (-level, level))
+        self._draw_dilated(frame, phase)
+        self._draw_marks(frame)
+        self._draw_header(index, phase)
+        self.math.setText(f"{frame_math(trace, frame)}<br>{size_formula(g)}")
+
+    def _draw_dilated(self, frame, phase) -> None:
+        g = self.built.trace.geometry
+        if g.dilation == (1, 1):
+            return
+        (kh, kw), (dh, dw) = g.kernel_size, g.dilation
+        f = frame.element[1] if hasattr(frame, "element") else 0
+        count, span_h, span_w = self.dilated.shape
+        planes = np.full((count, span_h, span_w), np.nan, dtype=np.float32)
+        taps = kh * kw
+        if frame.phase == "dilate":
+            taps = frame.index - phase.first + 1
+        for t in range(taps):
+            i, j = divmod(t, kw)
+            planes[:, i * dh, j * dw] = self._weight[f, :, i, j]
+        level = self.built.levels["weight"]
+        self.dilated.set_planes(planes, palette.DIVERGING_LUT, (-level, level))
+        if frame.phase == "dilate":
+            i, j = frame.tap
+            self.dilated.outline("current", [(c, i * dh, j * dw) for c in range(count)], palette.CURRENT)
+        else:
+            self.dilated.outline("current", [], palette.CURRENT)
+
+    def _draw_marks(self, frame) -> None:
+        g = self.built.trace.geometry
+        kw = g.kernel_size[1]
+        per_group = g.in_per_group
+        marks = {name: ([], []) for name in self.grids}   # grid -> (cells, colours)
+        numbers = {name: ([], []) for name in self.grids}  # grid -> (cells, values)
+
+        def mark(name, cells, colours):
+            marks[name][0].extend(cells)
+            marks[name][1].extend(colours if isinstance(colours, list) else [colours] * len(cells))
+
+        if frame.phase in ("slide", "scatter", "weight_grad"):
+            n, f, oy, ox = frame.element
+            taps = frame.taps
+            colours = [palette.tap_colour(int(i), int(j), kw) for _, i, j in taps.kernel_index]
+            cells = [(int(c), int(y), int(x)) for c, (y, x) in zip(taps.channel, taps.padded)]
+            kernel_cells = [(f * per_group + int(c), int(i), int(j)) for c, i, j in taps.kernel_index]
+            mark("input", cells, colours)
+            mark("kernel", kernel_cells, colours)
+            numbers["input"][0].extend(cells)
+            numbers["input"][1].extend(taps.input_value)
+            numbers["kernel"][0].extend(kernel_cells)
+            numbers["kernel"][1].extend(taps.weight_value)
+            mark("output", [(f, oy, ox)], palette.CURRENT)
+            if frame.phase == "slide":
+                numbers["output"][0].append((f, oy, ox))
+                numbers["output"][1].append(frame.value)
+            else:
+                mark("grad_output", [(f, oy, ox)], palette.CURRENT)
+                numbers["grad_output"][0].append((f, oy, ox))
+                numbers["grad_output"][1].append(frame.grad_output)
+            if frame.phase == "scatter":
+                mark("grad_input", cells, colours)
+            if frame.phase == "weight_grad":
+                mark("grad_weight", kernel_cells, colours)
+        elif frame.phase == "pad":
+            cells = [(c, int(y), int(x)) for c in range(g.in_channels) for y, x in frame.cells]
+            mark("input", cells[:4000], palette.CURRENT)
+            top, _, left, _ = g.pads
+            sources = [(c, int(y) + top, int(x) + left) for c in range(g.in_channels)
+                       for y, x in frame.sources if y >= 0]
+            mark("input", sources[:4000], palette.HOVER)
+        elif frame.phase == "bias_grad":
+            f = frame.filter
+            mark("grad_output", [(f, y, x) for y in range(g.out_height) for x in range(g.out_width)][:4000],
+                 palette.CURRENT)
+        elif frame.phase == "fold" and hasattr(frame, "targets"):
+            cells = [(c, int(y), int(x)) for c in range(g.in_channels) for y, x in frame.cells]
+            targets = [(c, int(y), int(x)) for c in range(g.in_channels) for y, x in frame.targets]
+            mark("grad_input", cells[:4000], palette.CURRENT)
+            mark("grad_input", targets[:4000], palette.HOVER)
+        for name, grid in self.grids.items():
+            cells, colours = marks[name]
+            grid.outline("frame", cells, colours)
+            grid.numbers(*numbers[name])
+
+    def _draw_header(self, index: int, phase) -> None:
+        trace = self.built.trace
+        note = tr("not current: the controls show a change that cannot run or is still being built")
+        stale = f'  <span style="color:{palette.STALE}"><b>{escape_html(note)}</b></span>' if self.stale else ""
+        self.header.setText(
+            f'<span style="font-size:11pt"><b>{tr("frame")} {index + 1:,} / {len(trace):,}</b> · '
+            f'<b>{escape_html(tr(PHASE_TITLES.get(phase.name, phase.name)))}</b> '
+            f'({escape_html(tr("one frame ="))} {escape_html(phase.unit)}){stale}</span><br>'
+            f'<span style="color:{palette.MUTED}">{escape_html(phase.explanation)}</span>'
+            + (f"<br>{self.badge}" if self.badge else ""))
+
+    def set_stale(self, stale: bool) -> None:
+        self.stale = stale
+        if self.frame_index is not None:
+            self._draw_header(self.frame_index, self.built.trace.phase_at(self.frame_index))
+
+    def set_badge(self, html: str) -> None:
+        self.badge = html
+        if self.frame_index is not None:
+            self._draw_header(self.frame_index, self.built.trace.phase_at(self.frame_index))
+
+    # ------------------------------------------------------------------------------------------
+    # Hover linking
+
+    def _on_mouse_moved(self, position) -> None:
+        if self.built is None:
+            return
+        for name, grid in list(self.grids.items()):
+            if not grid.view.isVisible() or not grid.view.sceneBoundingRect().contains(position):
+                continue
+            point = grid.view.mapSceneToView(position)
+            cell = grid.cell_at(point.x(), point.y())
+            self.hover(name, cell)
+            return
+        self.hover(None, None)
+
+    def hover(self, name: str | None, cell) -> str:
+        """Light what ``cell`` ((plane, row, column) of grid ``name``) is linked to; returns (and
+        emits) the text describing it. ``hover(None, None)`` clears."""
+        for grid in self.grids.values():
+            grid.outline("hover", [], palette.HOVER)
+        text = "" if cell is None else self._link(name, *cell)
+        self.hover_text = text
+        self.hovered.emit(text)
+        return text
+
+    def _link(self, name: str, k: int, y: int, x: int) -> str:
+        trace = self.built.trace
+        g = trace.geometry
+        state = trace.state(self.frame_index if self.frame_index is not None else len(trace) - 1)
+        top, _, left, _ = g.pads
+        per_group = g.in_per_group
+        if name in ("input", "grad_input"):
+            iy, ix = y - top, x - left
+            value = self._padded[k, y, x]
+            if not (0 <= iy < g.height and 0 <= ix < g.width):
+                return tr("padding cell x̃[%1, %2, %3] = %4 (%5 padding)").replace("%1", str(k)).replace(
+                    "%2", str(y)).replace("%3", str(x)).replace("%4", format_number(value)).replace(
+                    "%5", g.padding_mode)
+            readers = trace.pixel_readers(0, k, iy, ix)
+            outputs = [(int(f), int(oy), int(ox)) for _, f, oy, ox in readers.element]
+            self.grids["output"].outline("hover", outputs, palette.HOVER)
+            if trace.has_backward:
+                self.grids["grad_output"].outline("hover", outputs, palette.HOVER)
+            text = (tr("x[%1, %2, %3] = %4 feeds %5 output values").replace("%1", str(k)).replace(
+                "%2", str(iy)).replace("%3", str(ix)).replace("%4", format_number(value))
+                .replace("%5", str(len(set(outputs)))))
+            if readers.contribution is not None:
+                text += tr("; its gradient is the sum of %1 terms ∂L/∂y × w = %2").replace(
+                    "%1", str(len(readers))).replace("%2", format_number(float(readers.contribution.sum())))
+            return text
+        if name in ("output", "grad_output"):
+            taps = trace.receptive_field(0, k, y, x)
+            colours = [palette.tap_colour(int(i), int(j), g.kernel_size[1]) for _, i, j in taps.kernel_index]
+            self.grids["input"].outline("hover", [(int(c), int(py), int(px)) for c, (py, px) in
+                                                  zip(taps.channel, taps.padded)], colours)
+            written = bool(state.written["output"][k, y, x])
+            value = format_number(float(state["output"][k, y, x])) if written else tr("not computed yet")
+            text = (tr("y[%1, %2, %3] = %4: its receptive field is %5 taps").replace("%1", str(k)).replace(
+                "%2", str(y)).replace("%3", str(x)).replace("%4", value).replace("%5", str(len(taps))))
+            if trace.has_backward:
+                text += tr("; ∂L/∂y = %1").replace("%1", format_number(float(self.built.args.grad_output[k, y, x])))
+            return text
+        if name in ("kernel", "grad_weight"):
+            f, c = divmod(k, per_group)
+            reads = trace.weight_tap_reads(f, c, y, x)
+            cells = [(reads.channel, int(py), int(px)) for py, px in reads.padded]
+            self.grids["input"].outline("hover", cells, palette.HOVER)
+            text = (tr("w[%1, %2, %3, %4] = %5 multiplies %6 input cells of channel %7").replace("%1", str(f))
+                    .replace("%2", str(c)).replace("%3", str(y)).replace("%4", str(x))
+                    .replace("%5", format_number(float(self._weight[f, c, y, x])))
+                    .replace("%6", str(len(reads))).replace("%7", str(reads.channel)))
+            if reads.contribution is not None:
+                text += tr("; its gradient is the sum of %1 terms ∂L/∂y × x = %2").replace(
+                    "%1", str(len(reads))).replace("%2", format_number(float(reads.contribution.sum())))
+            return text
+        return ""
+
+    # ------------------------------------------------------------------------------------------
+    def render_image(self, width: int | None = None, height: int | None = None) -> QImage:
+        """The scene as an image of the given size (the current size when not given)."""
+        if width and height and not self.isVisible():
+            self.resize(width, height)
+        QCoreApplication.processEvents()
+        return self.grab().toImage()
+
+
+def escape_html(text: str) -> str:
+    from html import escape
+    return escape(text)

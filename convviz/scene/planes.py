@@ -1,0 +1,181 @@
+"""A grid of 2-D planes in one view: the building block of every panel of the scene.
+
+A ``PlaneGrid`` shows n planes of one shape (the channels of the input, the filters of the output,
+the kernels of a weight) laid out in rows with a one-cell gap, each over a hatch that shows through
+wherever a cell holds NaN ("not computed yet"). On top it draws cell outlines (the taps of the
+current window, the current output element, hover highlights) and numbers in cells, all with items
+built once and reused, so a frame only moves and re-colours them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+from . import palette
+
+GAP = 1  # empty cells between planes
+
+
+def format_number(value: float) -> str:
+    if not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    if abs(value) >= 100 or abs(value) < 0.01:
+        return f"{value:.1e}".replace("e+0", "e").replace("e-0", "e-")
+    return f"{value:.2f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:.1f}"
+
+
+class PlaneGrid:
+    """``count`` planes of ``height`` × ``width`` cells in one ViewBox, ``columns`` per row."""
+
+    def __init__(self, view: pg.ViewBox, title: pg.LabelItem):
+        self.view, self.title = view, title
+        view.setAspectLocked(True)
+        view.invertY(True)
+        view.setMenuEnabled(False)
+        view.setMouseEnabled(False, False)
+        self.images: list[pg.ImageItem] = []
+        self.backgrounds: list[QGraphicsRectItem] = []
+        self.overlays: list[pg.ImageItem] = []
+        self.shape = (0, 0, 0)
+        self.columns = 1
+        self._outlines: dict[str, pg.ScatterPlotItem] = {}
+        self._texts: list[pg.TextItem] = []
+        self._font = QFont()
+        self._font.setPointSizeF(8)
+
+    # ------------------------------------------------------------------------------------------
+    def set_layout(self, count: int, height: int, width: int, columns: int | None = None) -> None:
+        """Make room for ``count`` planes; keeps the items when the layout is unchanged."""
+        columns = columns or count
+        if (count, height, width) == self.shape and columns == self.columns:
+            return
+        for item in self.images + self.backgrounds + self.overlays:
+            self.view.removeItem(item)
+        self.images, self.backgrounds, self.overlays = [], [], []
+        self.shape, self.columns = (count, height, width), columns
+        for k in range(count):
+            x0, y0 = self.origin(k)
+            background = QGraphicsRectItem(QRectF(x0, y0, width, height))
+            background.setBrush(palette.HATCH)
+            background.setPen(QPen(Qt.NoPen))
+            background.setZValue(-10)
+            self.view.addItem(background)
+            image = pg.ImageItem(axisOrder="row-major")
+            image.setPos(x0, y0)
+            self.view.addItem(image)
+            overlay = pg.ImageItem(axisOrder="row-major")
+            overlay.setPos(x0, y0)
+            overlay.setZValue(5)
+            self.view.addItem(overlay)
+            self.backgrounds.append(background)
+            self.images.append(image)
+            self.overlays.append(overlay)
+        rows = math.ceil(count / columns) if count else 1
+        self.view.setRange(QRectF(-0.5, -0.5, columns * (width + GAP) - GAP + 1,
+                                  rows * (height + GAP) - GAP + 1), padding=0.02)
+
+    def origin(self, k: int) -> tuple[int, int]:
+        """Top-left corner of plane k in the view's coordinates."""
+        count, height, width = self.shape
+        row, column = divmod(k, self.columns)
+        return column * (width + GAP), row * (height + GAP)
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int, int] | None:
+        """(plane, row, column) under view point (x, y), or None between planes."""
+        count, height, width = self.shape
+        if x < 0 or y < 0:
+            return None
+        column, cx = divmod(int(math.floor(x)), width + GAP)
+        row, cy = divmod(int(math.floor(y)), height + GAP)
+        k = row * self.columns + column
+        if cx >= width or cy >= height or column >= self.columns or k >= count:
+            return None
+        return k, cy, cx
+
+    # ------------------------------------------------------------------------------------------
+    def set_planes(self, planes, lut, levels) -> None:
+        """Show ``planes`` (k, H, W); NaN cells are transparent over the hatch."""
+        for image, plane in zip(self.images, planes):
+            image.setImage(np.ascontiguousarray(plane, dtype=np.float32), autoLevels=False, levels=levels,
+                           lut=lut)
+
+    def set_overlay(self, k: int, rgba: np.ndarray | None) -> None:
+        if k < len(self.overlays):
+            if rgba is None:
+                self.overlays[k].clear()
+            else:
+                self.overlays[k].setImage(rgba, autoLevels=False, levels=(0, 255))
+
+    def outline(self, name: str, cells, colours, width: float = 2.5, z: float = 10) -> None:
+        """Outline ``cells`` ((k, y, x) rows) in ``colours`` (one or one per cell); a named layer,
+        replaced on each call."""
+        item = self._outlines.get(name)
+        if item is None:
+            item = pg.ScatterPlotItem(pxMode=False, symbol="s", size=0.86, brush=None)
+            item.setZValue(z)
+            self.view.addItem(item)
+            self._outlines[name] = item
+        cells = np.asarray(cells, dtype=float).reshape(-1, 3)
+        if not len(cells):
+            item.setData([], [])
+            return
+        origins = np.array([self.origin(int(k)) for k in cells[:, 0]], dtype=float).reshape(-1, 2)
+        xs, ys = origins[:, 0] + cells[:, 2] + 0.5, origins[:, 1] + cells[:, 1] + 0.5
+        if isinstance(colours, str):
+            colours = [colours] * len(cells)
+        pens = [pg.mkPen(colour, width=width) for colour in colours]
+        item.setData(xs, ys, pen=pens, brush=None)
+
+    def numbers(self, cells, values, colour=palette.TEXT) -> None:
+        """Write ``values`` into ``cells`` ((k, y, x) rows) when the cells are big enough on screen
+        to read them."""
+        cells = np.asarray(cells).reshape(-1, 3)
+        shown = len(cells) if self.cell_pixels() >= 26 else 0
+        while len(self._texts) < shown:
+            text = pg.TextItem(anchor=(0.5, 0.5))
+            text.setFont(self._font)
+            text.setZValue(20)
+            self.view.addItem(text)
+            self._texts.append(text)
+        for t, text in enumerate(self._texts):
+            if t < shown:
+                k, y, x = (int(v) for v in cells[t])
+                x0, y0 = self.origin(k)
+                text.setText(format_number(float(values[t])), color=colour)
+                text.setPos(x0 + x + 0.5, y0 + y + 0.5)
+                text.show()
+            else:
+                text.hide()
+
+    def cell_pixels(self) -> float:
+        """How many screen pixels one cell takes (0 before the view has a size)."""
+        size = self.view.viewPixelSize()
+        return 1.0 / size[0] if size and size[0] > 0 else 0.0
+
+
+class WrappedLabel(pg.LabelItem):
+    """A label that wraps its text to the width the layout gives it, instead of demanding the
+    width of its longest line (which would squeeze every panel beside it)."""
+
+    def updateMin(self):
+        width = self.rect().width()
+        if width > 20 and abs(self.item.textWidth() - width) > 1:
+            self.item.setTextWidth(width)
+        bounds = self.itemRect()
+        self.setMinimumWidth(20)
+        self.setMinimumHeight(bounds.height())
+        self._sizeHint = {
+            Qt.SizeHint.MinimumSize: (20, bounds.height()),
+            Qt.SizeHint.PreferredSize: (20, bounds.height()),
+            Qt.SizeHint.MaximumSize: (-1, -1),
+            Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
