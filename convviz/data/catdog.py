@@ -100,9 +100,9 @@ class _ClassFolder:
         self.next += len(batch)
         return batch
 
-    def result(self) -> CachedGroup:
+    def result(self, size: int) -> CachedGroup:
+        """The decoded images in file name order, as the cache stores them."""
         indices = sorted(self.decoded)
-        size = next(iter(self.decoded.values())).shape[0] if self.decoded else 0
         images = np.stack([self.decoded[i] for i in indices]) if indices else np.zeros((0, size, size, 3), np.uint8)
         return CachedGroup(images, tuple(self.files[i].name for i in indices), tuple(sorted(self.failed)))
 
@@ -143,7 +143,7 @@ def load_folder(root, size=64, train_per_class=1000, test_per_class=200, seed=0,
 
     splits = []
     for split_index in range(len(SPLIT_FOLDERS)):
-        parts = [(folder, folder.result()) for folder in folders if folder.split_index == split_index]
+        parts = [(folder, folder.result(size)) for folder in folders if folder.split_index == split_index]
         for folder, group in parts:
             skipped.extend(Skipped(str(folder.path / name), reason) for name, reason in group.failed)
         splits.append(_make_split(parts, size))
@@ -258,7 +258,7 @@ def _load_images(folders: list[_ClassFolder], size: int, cache_dir: Path, progre
                 f"none of the images tried in class folder {folder.path} could be decoded "
                 f"({len(folder.failed)} tried; {first_name}: {first_reason}); expected {LAYOUT}"
             )
-        write_group(cache_dir, folder.key, folder.result())
+        write_group(cache_dir, folder.key, folder.result(size))
 
 
 def _matches(folder: _ClassFolder, cached: CachedGroup) -> bool:
