@@ -15,10 +15,9 @@ import pytest
 from convviz.data import picture as picture_module
 from convviz.data.image_header import read_header
 from convviz.data.picture import (
-    SUPPORTED_SUFFIXES, Picture, PictureError, load_picture, load_sample, picture_from_array, sample_names,
-    working_image, working_shape,
+    SUPPORTED_SUFFIXES, Picture, PictureError, load_picture, load_sample, picture_from_array, working_image,
+    working_shape,
 )
-from convviz.data.samples import SAMPLES, sample_pixels
 
 LOSSLESS = {".png": [], ".bmp": [], ".tif": [], ".tiff": [], ".webp": [cv2.IMWRITE_WEBP_QUALITY, 101]}
 
@@ -97,7 +96,8 @@ def test_every_supported_suffix_is_covered_and_lowercase():
 @pytest.mark.parametrize("suffix", [".png", ".jpg", ".bmp", ".tiff"])
 def test_grayscale_files_fill_all_three_channels_and_say_so(tmp_path, suffix):
     gray = np.tile(np.array([0, 64, 128, 255], np.uint8).repeat(8), (16, 1))  # 16×32, bars 8 wide
-    picture = load_picture(write(tmp_path / f"gray{suffix}", gray, [cv2.IMWRITE_JPEG_QUALITY, 100] if suffix == ".jpg" else None))
+    params = [cv2.IMWRITE_JPEG_QUALITY, 100] if suffix == ".jpg" else None
+    picture = load_picture(write(tmp_path / f"gray{suffix}", gray, params))
     assert picture.was_gray and picture.pixels.shape == (16, 32, 3)
     np.testing.assert_array_equal(picture.pixels[..., 0], picture.pixels[..., 2])
     np.testing.assert_allclose(picture.pixels[5, 20], [128 / 255] * 3, atol=0.01 if suffix == ".jpg" else 0)
@@ -116,6 +116,20 @@ def test_rgba_is_composited_over_white_and_the_note_says_so(tmp_path):
         np.testing.assert_array_equal(picture.pixels[0, 0], [1, 1, 1])
         np.testing.assert_array_equal(picture.pixels[1, 1], [1, 0, 0])
         np.testing.assert_allclose(picture.pixels[0, 1], [1, 204 / 255, 204 / 255], atol=0.5 / 255)
+
+
+@pytest.mark.parametrize(("dtype", "white", "suffix"), [(np.uint16, 65535, ".png"), (np.float32, 1.0, ".tiff")])
+def test_deep_rgba_is_composited_in_its_own_depth(tmp_path, dtype, white, suffix):
+    bgra = np.zeros((3, 5, 4), dtype)
+    bgra[..., 1] = white  # green
+    bgra[..., 3] = white
+    bgra[0, 0, 3] = 0
+    bgra[0, 1, 3] = white / 4 if dtype == np.float32 else 16384
+    picture = load_picture(write(tmp_path / f"deep_alpha{suffix}", bgra))
+    assert "alpha composited over white" in picture.notes
+    np.testing.assert_array_equal(picture.pixels[0, 0], [1, 1, 1])
+    np.testing.assert_array_equal(picture.pixels[2, 4], [0, 1, 0])
+    np.testing.assert_allclose(picture.pixels[0, 1], [0.75, 1, 0.75], atol=1e-4)
 
 
 def test_an_opaque_alpha_channel_is_dropped_and_the_note_says_dropped(tmp_path):
@@ -239,7 +253,7 @@ def test_opencv_refusing_or_running_out_of_memory_gives_a_message(tmp_path, monk
     path = write(tmp_path / "fine.png", colour_blocks())
 
     def refuse(*args):
-        raise cv2.error("OpenCV(5.0.0) loadsave.cpp:79: error: (-215:Assertion failed) pixels <= CV_IO_MAX_IMAGE_PIXELS")
+        raise cv2.error("OpenCV(5.0.0) loadsave.cpp:79: error: (-215) pixels <= CV_IO_MAX_IMAGE_PIXELS")
 
     monkeypatch.setattr(cv2, "imdecode", refuse)
     assert message_of(path).startswith("cannot open 'fine.png': it is too large to decode (OpenCV(5.0.0)")
@@ -272,6 +286,8 @@ def test_a_text_file_renamed_png_and_other_non_images(tmp_path):
     assert message_of(tmp_path / "notes.png") == (
         "cannot open 'notes.png': this is not an image convviz can read (it looks like text); "
         "it reads PNG, JPEG, BMP, TIFF or WebP files")
+    (tmp_path / "读我.png").write_text("这不是图片。" * 50, encoding="utf-8")  # cut mid-character at 512 bytes
+    assert "(it looks like text)" in message_of(tmp_path / "读我.png")
     (tmp_path / "anim.gif").write_bytes(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00;")
     assert message_of(tmp_path / "anim.gif") == (
         "cannot open 'anim.gif': this is not an image convviz can read; it reads PNG, JPEG, BMP, TIFF or WebP files")
@@ -305,7 +321,8 @@ def test_a_file_the_system_will_not_let_us_read(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(np, "fromfile", denied)
-    assert message_of(path) == "cannot open 'locked.png': permission denied (convviz needs to be allowed to read the file)"
+    assert message_of(path) == ("cannot open 'locked.png': permission denied "
+                                "(convviz needs to be allowed to read the file)")
 
     def broken(*args, **kwargs):
         raise OSError(5, "Input/output error")
@@ -387,7 +404,8 @@ def test_one_channel_is_bt601_luma_and_three_channels_keep_rgb_order():
     picture = picture_of(rgb)
     luma = working_image(picture, (4, 16), 1)
     assert luma.shape == (1, 4, 16)
-    np.testing.assert_allclose(luma[0, 0, ::4], [0.299, 0.587, 0.114, 0.299 * 0.2 + 0.587 * 0.4 + 0.114 * 0.6], rtol=1e-6)
+    mixed = 0.299 * 0.2 + 0.587 * 0.4 + 0.114 * 0.6
+    np.testing.assert_allclose(luma[0, 0, ::4], [0.299, 0.587, 0.114, mixed], rtol=1e-6)
     colour = working_image(picture, (4, 16), 3)
     np.testing.assert_array_equal(colour[:, 0, 0], [1, 0, 0])
     np.testing.assert_array_equal(colour[:, 2, 9], [0, 0, 1])
@@ -420,70 +438,3 @@ def test_an_in_memory_array_of_the_wrong_shape_or_type(tmp_path):
         picture_from_array(np.zeros((3, 3, 5), np.uint8), "memory")
     with pytest.raises(PictureError, match="its pixels are int32 values"):
         picture_from_array(np.zeros((3, 3), np.int32), "memory")
-
-
-# --- samples --------------------------------------------------------------------------------------
-
-def test_sample_names_start_with_the_default_and_each_loads_as_described():
-    assert sample_names()[0] == "shapes" and sample_names() == tuple(SAMPLES)
-    expected = {"shapes": ((32, 32), False), "digit": ((28, 28), True), "checker": ((24, 24), True),
-                "stripes": ((24, 48), True), "gradient": ((32, 32), False)}
-    assert set(expected) == set(sample_names())
-    for name, (size, gray) in expected.items():
-        picture = load_sample(name)
-        assert picture.size == size and picture.original_size == size and picture.was_gray == gray, name
-        assert picture.source == f"sample:{name}" and picture.notes == ()
-        assert f"{size[1]}×{size[0]}" in SAMPLES[name]  # the tooltip states the size
-
-
-def test_the_shipped_pngs_are_what_the_generator_draws(monkeypatch, tmp_path):
-    shipped = {}
-    for name in sample_names():
-        assert picture_module.ASSETS.joinpath(f"{name}.png").is_file(), "run python assets/make_samples.py"
-        shipped[name] = load_sample(name)
-        drawn = sample_pixels(name)
-        expected = drawn if drawn.ndim == 3 else np.dstack([drawn] * 3)
-        np.testing.assert_array_equal(shipped[name].pixels, expected / np.float32(255), err_msg=name)
-    monkeypatch.setattr(picture_module, "ASSETS", tmp_path / "no-assets")  # an install without assets/
-    monkeypatch.setattr(picture_module, "load_picture", lambda *a, **k: pytest.fail("read a file"))
-    for name in sample_names():
-        fallback = load_sample(name)
-        np.testing.assert_array_equal(fallback.pixels, shipped[name].pixels, err_msg=name)
-        assert (fallback.source, fallback.was_gray, fallback.notes) == (f"sample:{name}", shipped[name].was_gray, ())
-
-
-def test_an_unknown_sample_lists_the_samples():
-    with pytest.raises(ValueError, match="unknown sample picture 'cat'; the samples are: shapes, digit, checker"):
-        load_sample("cat")
-
-
-def test_shapes_has_flat_regions_of_four_colours_with_distinct_luma():
-    pixels = sample_pixels("shapes").astype(float)
-    colours = {(24, 36, 72): "navy", (250, 200, 40): "square", (228, 58, 48): "circle", (70, 190, 95): "triangle"}
-    counts = {name: np.all(pixels == colour, axis=-1).sum() for colour, name in colours.items()}
-    assert counts["square"] == 121 and min(counts.values()) > 60  # the square is exactly 11×11 pixels
-    lumas = sorted(np.dot(colour, [0.299, 0.587, 0.114]) for colour in colours)
-    assert min(np.diff(lumas)) > 20  # a 1-channel working image keeps every edge
-    assert tuple(sample_pixels("shapes")[8, 8]) == (250, 200, 40) and tuple(sample_pixels("shapes")[0, 0]) == (24, 36, 72)
-
-
-def test_checker_stripes_and_gradient_are_what_they_claim():
-    board = sample_pixels("checker")
-    assert set(np.unique(board)) == {25, 230} and board[0, 0] == 230 and board[0, 2] == 25 and board[2, 0] == 25
-    np.testing.assert_array_equal(board[::4, ::4], 230)  # stride 4 samples one colour only: aliasing
-    np.testing.assert_array_equal(board[:2, :2], 230)
-    bars = sample_pixels("stripes")
-    assert np.all(bars == bars[0])  # vertical stripes: Sobel y is zero
-    runs = np.diff(np.flatnonzero(np.diff(bars[0].astype(int)) != 0))
-    assert list(runs[:3]) == [4, 4, 4] and list(runs[-3:]) == [1, 1, 1]  # finer to the right
-    red = sample_pixels("gradient")[..., 0].astype(float)
-    np.testing.assert_allclose(np.diff(red, axis=1), 200 / 31, atol=1.01)  # linear to the right
-    np.testing.assert_allclose(np.diff(red, axis=0), 0)
-
-
-def test_digit_is_a_bright_stroke_on_black():
-    seven = sample_pixels("digit")
-    assert seven[0].max() == 0 and seven[:, 0].max() == 0 and seven[27].max() == 0  # a clean border
-    assert seven.max() == 255 and 0.1 < (seven > 128).mean() < 0.3
-    assert seven[5:9, 8:21].mean() > 100  # the top bar
-    assert seven[20:24, 12:17].max() > 200  # the downstroke reaches the bottom

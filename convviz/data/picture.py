@@ -76,7 +76,9 @@ def load_picture(path, max_decode_side: int = 1024) -> Picture:
     corrupt, non-image or too large file, and ``ValueError`` for a bad ``max_decode_side``.
     """
     if not is_int(max_decode_side) or max_decode_side < MIN_WORKING_SIDE:
-        raise ValueError(f"max_decode_side must be a whole number of at least {MIN_WORKING_SIDE}, got {max_decode_side!r}")
+        raise ValueError(
+            f"max_decode_side must be a whole number of at least {MIN_WORKING_SIDE}, got {max_decode_side!r}"
+        )
     path = os.fspath(path)
     data = read_bytes(path)
     header = read_header(data[:1 << 20].tobytes())  # a JPEG's size may follow 64 KiB of EXIF
@@ -85,12 +87,14 @@ def load_picture(path, max_decode_side: int = 1024) -> Picture:
         raise PictureError(path, f"this is not an image convviz can read{looks}; it reads {READABLE} files")
     if header.height is not None and header.width is not None:
         if header.height == 0 or header.width == 0:
-            raise PictureError(path, f"the {header.format} header says the image is {header.width}×{header.height} pixels")
+            size = f"{header.width}×{header.height}"
+            raise PictureError(path, f"the {header.format} header says the image is {size} pixels")
+        megapixels = header.height * header.width / 1e6
         if header.height * header.width > MAX_PIXELS:
             raise PictureError(
                 path,
-                f"the image is {header.width:,}×{header.height:,} pixels ({header.height * header.width / 1e6:,.0f} "
-                f"megapixels); convviz opens images up to {MAX_PIXELS // 1_000_000} megapixels",
+                f"the image is {header.width:,}×{header.height:,} pixels ({megapixels:,.0f} megapixels); "
+                f"convviz opens images up to {MAX_PIXELS // 1_000_000} megapixels",
             )
     reduction = 1
     if header.format == "JPEG":
@@ -115,10 +119,10 @@ def load_picture(path, max_decode_side: int = 1024) -> Picture:
     if decoded is None:
         raise PictureError(path, f"the {header.format} data is corrupt or truncated, so it cannot be decoded")
     del data
-    original = original_size(decoded.shape[:2], header, reduction)
+    original = original_size(decoded.shape[:2], header)
     try:
-        image = as_rgb_order(decoded, path, header_gray=header.gray)
-        return picture_from_array(image, os.path.abspath(path), max_decode_side, original)
+        image = check_channels(decoded, path, header_gray=header.gray)
+        return picture_from_array(image, os.path.abspath(path), max_decode_side, original, bgr=True)
     except MemoryError:
         raise PictureError(path, "there is not enough memory to convert it") from None
 
@@ -138,19 +142,24 @@ def read_bytes(path: str) -> np.ndarray:
         return np.fromfile(path, dtype=np.uint8)
     except PermissionError:
         raise PictureError(path, "permission denied (convviz needs to be allowed to read the file)") from None
+    except MemoryError:
+        raise PictureError(path, "there is not enough memory to read it") from None
     except OSError as error:
         raise PictureError(path, f"the file cannot be read ({error.strerror or error})") from None
 
 
 def looks_like_text(start: bytes) -> bool:
-    try:
-        text = start.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return all(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    """True if ``start`` is UTF-8 text (the last character may be cut off by the 512-byte cut)."""
+    for cut in range(4):  # a UTF-8 character is at most 4 bytes
+        try:
+            text = start[:len(start) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return all(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return False
 
 
-def original_size(decoded_hw, header, reduction: int) -> tuple[int, int]:
+def original_size(decoded_hw, header) -> tuple[int, int]:
     """The file's ``(height, width)``: from its header when known (turned if EXIF rotated it)."""
     if header.height is None or header.width is None:
         return int(decoded_hw[0]), int(decoded_hw[1])
@@ -159,8 +168,12 @@ def original_size(decoded_hw, header, reduction: int) -> tuple[int, int]:
     return (width, height) if turned else (height, width)
 
 
-def as_rgb_order(decoded: np.ndarray, path: str, header_gray: bool | None) -> np.ndarray:
-    """OpenCV's BGR/BGRA (or gray) -> ``(H, W)`` gray, ``(H, W, 2)`` gray + alpha, or RGB/RGBA."""
+def check_channels(decoded: np.ndarray, path: str, header_gray: bool | None) -> np.ndarray:
+    """OpenCV's result -> ``(H, W)`` gray, ``(H, W, 2)`` gray + alpha, or ``(H, W, 3|4)`` BGR(A).
+
+    The channels stay in OpenCV's order (no copy of a big image); ``picture_from_array`` turns
+    them to RGB after downscaling.
+    """
     if decoded.ndim == 3 and decoded.shape[2] == 1:
         decoded = decoded[:, :, 0]
     if decoded.ndim == 2:
@@ -170,14 +183,14 @@ def as_rgb_order(decoded: np.ndarray, path: str, header_gray: bool | None) -> np
                                  f"3 (colour) or 4 (colour with alpha) channels")
     if header_gray and decoded.shape[2] == 4:  # a gray + alpha PNG arrives as BGRA with B = G = R
         return np.ascontiguousarray(decoded[:, :, [0, 3]])
-    order = [2, 1, 0] if decoded.shape[2] == 3 else [2, 1, 0, 3]
-    return np.ascontiguousarray(decoded[:, :, order])
+    return decoded
 
 
 def picture_from_array(image: np.ndarray, source: str, max_decode_side: int = 1024,
-                       original: tuple[int, int] | None = None) -> Picture:
+                       original: tuple[int, int] | None = None, *, bgr: bool = False) -> Picture:
     """An in-memory image -> ``Picture``: ``(H, W)`` gray, ``(H, W, 2)`` gray + alpha, ``(H, W, 3)`` RGB or
-    ``(H, W, 4)`` RGBA, as uint8, uint16 or float (taken as [0, 1]). The road every file takes.
+    ``(H, W, 4)`` RGBA (BGR/BGRA with ``bgr=True``, as OpenCV decodes), as uint8, uint16 or float
+    (taken as [0, 1]). The road every file takes.
 
     ``original`` is the file's ``(height, width)`` when the decoder already reduced it (a big JPEG).
     """
@@ -201,6 +214,8 @@ def picture_from_array(image: np.ndarray, source: str, max_decode_side: int = 10
     pixels = image.astype(np.float32) / np.float32(scale) if scale != 1 else image.astype(np.float32)
     if pixels.ndim == 2:
         pixels = np.repeat(pixels[:, :, None], 3, axis=2)
+    elif bgr:
+        pixels = np.ascontiguousarray(pixels[:, :, ::-1])
     pixels.flags.writeable = False
     return Picture(pixels, source, (int(original[0]), int(original[1])), tuple(notes), bool(was_gray))
 
@@ -230,20 +245,29 @@ def as_float_source(image: np.ndarray, source: str, notes: list[str]) -> tuple[n
 
 
 def drop_or_composite_alpha(image: np.ndarray, scale: float, notes: list[str]) -> np.ndarray:
-    """Gray + alpha or RGBA -> gray or RGB: composited over white, or dropped if all opaque."""
-    colour, alpha = image[:, :, :-1], image[:, :, -1]
-    if np.all(alpha >= scale):
-        notes.append("alpha channel dropped (every pixel is opaque)")
-        result = colour
-    else:
-        notes.append("alpha composited over white")
-        result = np.empty(colour.shape, dtype=image.dtype)
-        for top in range(0, image.shape[0], ROWS_PER_BLOCK):
-            rows = slice(top, top + ROWS_PER_BLOCK)
-            a = alpha[rows, :, None].astype(np.float32) / np.float32(scale)
-            blended = colour[rows].astype(np.float32) * a + np.float32(scale) * (1 - a)
-            result[rows] = np.round(blended) if image.dtype.kind == "u" else blended
-    return np.ascontiguousarray(result[:, :, 0] if result.shape[2] == 1 else result)
+    """Gray + alpha or colour + alpha -> gray or colour: composited over white, or dropped if opaque.
+
+    ``colour × alpha + white × (1 − alpha)`` is computed by OpenCV in the file's own dtype, in row
+    blocks, so a 100-megapixel RGBA needs no float copy. For integer images the product is rounded
+    once and ``white − alpha`` is exact, so the result is the exact blend, rounded.
+    """
+    channels = image.shape[2] - 1
+    alpha = image[:, :, -1]
+    opaque = bool(np.all(alpha >= scale))
+    notes.append("alpha channel dropped (every pixel is opaque)" if opaque else "alpha composited over white")
+    result = np.empty(image.shape[:2] + ((channels,) if channels > 1 else ()), dtype=image.dtype)
+    white = image.dtype.type(scale)
+    for top in range(0, image.shape[0], ROWS_PER_BLOCK):
+        block = np.ascontiguousarray(image[top:top + ROWS_PER_BLOCK])
+        colour = block[:, :, :channels] if channels > 1 else block[:, :, 0]
+        if opaque:
+            result[top:top + ROWS_PER_BLOCK] = colour
+            continue
+        a = block[:, :, channels]
+        spread = cv2.merge([a] * channels) if channels > 1 else np.ascontiguousarray(a)
+        covered = cv2.multiply(np.ascontiguousarray(colour), spread, scale=1.0 / scale)
+        result[top:top + ROWS_PER_BLOCK] = cv2.add(covered, white - spread)
+    return result
 
 
 def working_shape(image_size: tuple[int, int], size, minimum: int = MIN_WORKING_SIDE) -> tuple[int, int]:

@@ -14,7 +14,8 @@ SUPERSAMPLE = 4  # each pixel's coverage is measured on a 4×4 grid of points in
 
 # name -> one line for a tooltip; the first is the default picture the window opens on.
 SAMPLES: dict[str, str] = {
-    "shapes": "A red circle, a yellow square and a green triangle on navy (32×32 RGB): crisp edges for Sobel and Laplacian",
+    "shapes": "A yellow square, a red circle and a green triangle on navy (32×32 RGB): "
+              "crisp edges for Sobel and Laplacian",
     "digit": "A hand-drawn 7, white on black, like an MNIST digit (28×28 grayscale)",
     "checker": "A checkerboard of 2×2-pixel squares (24×24 grayscale): stride and dilation 2 or 4 alias it",
     "stripes": "Vertical stripes getting finer from left to right (48×24 grayscale): where a stride starts to alias",
@@ -59,7 +60,8 @@ def shapes() -> np.ndarray:
     paint(canvas, coverage(circle), (228, 58, 48))
     # A triangle pointing up: a point is inside when it is on the same side of all three edges.
     corners = [(16.0, 16.5), (28.0, 29.0), (4.0, 29.0)]  # (x, y): apex, bottom right, bottom left
-    sides = [(bx - ax) * (y - ay) - (by - ay) * (x - ax) for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1])]
+    edges = zip(corners, corners[1:] + corners[:1])
+    sides = [(bx - ax) * (y - ay) - (by - ay) * (x - ax) for (ax, ay), (bx, by) in edges]
     triangle = np.logical_and.reduce([side >= 0 for side in sides])
     paint(canvas, coverage(triangle), (70, 190, 95))
     return to_uint8(canvas)
