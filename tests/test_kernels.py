@@ -4,6 +4,10 @@ the seed, and the messages for a bad name, size or seed."""
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -162,3 +166,16 @@ def test_a_size_outside_1_to_15_names_the_axis_and_the_range(height, width, axis
 def test_a_bad_seed_says_what_a_seed_is(seed):
     with pytest.raises(ValueError, match="seed must be a whole number 0 or more"):
         preset_kernel("random", 3, 3, seed=seed)
+
+
+def test_the_presets_import_numpy_only():
+    """convviz.state sits below the window and beside the engine: no Qt, no OpenCV, no torch."""
+    code = (
+        f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); "
+        "import convviz.state.kernels; "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'cv2', 'PySide6', 'shiboken6', 'pyqtgraph', 'torch'})))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

@@ -5,15 +5,18 @@ working images, and the built-in samples."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import struct
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
 from convviz.data import picture as picture_module
-from convviz.data.image_header import read_header
 from convviz.data.picture import (
     SUPPORTED_SUFFIXES, Picture, PictureError, load_picture, load_sample, picture_from_array, working_image,
     working_shape,
@@ -224,6 +227,17 @@ def test_a_4k_photo_is_downscaled_to_the_decode_side_and_the_note_says_so(tmp_pa
         np.testing.assert_allclose(picture.pixels[300, 100], [0, 0, 0], atol=0.02)
 
 
+def test_a_big_jpeg_is_decoded_reduced_by_libjpeg(tmp_path, monkeypatch):
+    flags_used = []
+    decode = cv2.imdecode
+    monkeypatch.setattr(cv2, "imdecode", lambda data, flags: flags_used.append(flags) or decode(data, flags))
+    load_picture(write(tmp_path / "colour.jpg", np.zeros((1200, 4100, 3), np.uint8)))  # 4100 // 4 >= 1024
+    load_picture(write(tmp_path / "gray.jpg", np.zeros((2048, 100), np.uint8)))  # 2048 // 2 >= 1024
+    gray = load_picture(write(tmp_path / "gray.jpg", np.zeros((2048, 100), np.uint8)), max_decode_side=256)
+    assert flags_used == [cv2.IMREAD_REDUCED_COLOR_4, cv2.IMREAD_REDUCED_GRAYSCALE_2, cv2.IMREAD_REDUCED_GRAYSCALE_8]
+    assert gray.size == (256, 13) and gray.original_size == (2048, 100) and gray.was_gray  # libjpeg: ceil(100 / 8)
+
+
 def test_max_decode_side_sets_the_longer_side(tmp_path):
     path = write(tmp_path / "wide.png", np.zeros((30, 300, 3), np.uint8))
     picture = load_picture(path, max_decode_side=100)
@@ -338,28 +352,6 @@ def test_picture_error_keeps_the_path_and_the_problem(tmp_path):
     assert caught.value.problem.startswith("there is no such file")
 
 
-# --- headers ------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("suffix", "params", "channels", "gray"), [
-    (".png", [], 3, False), (".png", [], 1, True), (".jpg", [], 3, False), (".jpg", [], 1, True),
-    (".bmp", [], 3, None), (".tiff", [], 3, False), (".tiff", [], 1, True),
-    (".webp", [cv2.IMWRITE_WEBP_QUALITY, 101], 3, False), (".webp", [cv2.IMWRITE_WEBP_QUALITY, 80], 3, False),
-    (".webp", [cv2.IMWRITE_WEBP_QUALITY, 80], 4, False),
-])
-def test_headers_give_format_size_and_grayness_without_decoding(suffix, params, channels, gray):
-    image = np.zeros((37, 53, channels), np.uint8)
-    ok, encoded = cv2.imencode(suffix, image[..., 0] if channels == 1 else image, params)
-    header = read_header(encoded.tobytes())
-    assert (header.height, header.width, header.gray) == (37, 53, gray)
-    assert header.format == {".png": "PNG", ".jpg": "JPEG", ".bmp": "BMP", ".tiff": "TIFF", ".webp": "WebP"}[suffix]
-
-
-def test_headers_of_non_images_and_short_files():
-    assert read_header(b"hello") is None and read_header(b"") is None
-    assert read_header(b"\x89PNG\r\n\x1a\n").height is None
-    assert read_header(b"\xff\xd8\xff\xe0\x00\x10JFIF").format == "JPEG"
-
-
 # --- working images ---------------------------------------------------------------------------
 
 def picture_of(rgb: np.ndarray) -> Picture:
@@ -438,3 +430,15 @@ def test_an_in_memory_array_of_the_wrong_shape_or_type(tmp_path):
         picture_from_array(np.zeros((3, 3, 5), np.uint8), "memory")
     with pytest.raises(PictureError, match="its pixels are int32 values"):
         picture_from_array(np.zeros((3, 3), np.int32), "memory")
+
+
+def test_the_picture_module_loads_opencv_but_never_qt():
+    code = (
+        f"import sys, json; sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r}); "
+        "import convviz.data.picture as p; p.load_sample('shapes'); "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'cv2', 'PySide6', 'shiboken6', 'pyqtgraph', 'torch'})))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == ["cv2"]  # the probe sees what arrives
