@@ -36,7 +36,7 @@ class KernelEditor(QWidget):
         chooser.addWidget(self.channel_box)
         layout.addLayout(chooser)
         self.table = QTableWidget()
-        self.table.horizontalHeader().setDefaultSectionSize(46)
+        self.table.horizontalHeader().setDefaultSectionSize(52)
         self.table.verticalHeader().setDefaultSectionSize(24)
         layout.addWidget(self.table)
         self.error = QLabel()
@@ -71,7 +71,8 @@ class KernelEditor(QWidget):
                     if item is None:
                         item = QTableWidgetItem()
                         self.table.setItem(i, j, item)
-                    item.setText(f"{weight[self.filter, self.channel, i, j]:.4g}")
+                    item.setText(f"{weight[self.filter, self.channel, i, j]:.3g}")
+                    item.setToolTip(repr(float(weight[self.filter, self.channel, i, j])))
                     item.setTextAlignment(Qt.AlignCenter)
                     colour = QColor(tap_colour(i, j, kw))
                     colour.setAlpha(60)

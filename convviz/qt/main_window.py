@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.roads_panel, self.tr("Two roads to ∂L/∂x"))
         more = self._dock(self.tr("More views"), self.side_tabs, Qt.RightDockWidgetArea, "more")
         parameters = self.findChild(QDockWidget, "parameters")
-        self.resizeDocks([parameters, more], [340, 320], Qt.Horizontal)
+        self.resizeDocks([parameters, more], [350, 270], Qt.Horizontal)
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
 

@@ -14,10 +14,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QImage
 
-from convviz.nn.functional import pad2d
+from convviz.nn.functional import pad2d, pad_source_index
 
 from . import palette
-from .math_text import frame_math, size_formula
+from .math_text import floor_dropped, frame_math, size_formula
 from .planes import PlaneGrid, WrappedLabel, format_number
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background=palette.BACKGROUND,
@@ -30,6 +30,11 @@ PHASE_TITLES = {"pad": "pad", "dilate": "dilate the kernel", "slide": "forward: 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("ConvScene", text)
+
+
+def square_columns(count: int) -> int:
+    """Columns for ``count`` planes laid out about as wide as tall (1, 2, 2, 2, 3, ...)."""
+    return max(1, int(np.ceil(np.sqrt(count))))
 
 
 def _shape(*sizes) -> str:
@@ -46,17 +51,26 @@ class ConvScene(pg.GraphicsLayoutWidget):
         self.setMinimumSize(480, 360)
         layout = self.ci
         layout.setSpacing(4)
-        self.header = self._label(0, 0, colspan=3, justify="left")
+        self.header = self._label(0, 0, colspan=4, justify="left")
         self.grids: dict[str, PlaneGrid] = {}
         for row, names in ((1, ("input", "kernel", "output")), (3, ("grad_input", "grad_weight", "grad_output"))):
             for col, name in enumerate(names):
                 title = self._label(row, col)
                 view = layout.addViewBox(row=row + 1, col=col)
                 self.grids[name] = PlaneGrid(view, title)
-        self.dilated_title = self._label(5, 1)
-        self.dilated = PlaneGrid(layout.addViewBox(row=6, col=1), self.dilated_title)
-        self.math = self._label(7, 0, colspan=3, justify="left")
-        for col, stretch in enumerate((4, 1, 4)):  # the kernel is small; input and output share the rest
+        # Colour bars for the signed arrays: the values behind each colour, fixed for the trace.
+        self.colour_bars = {}
+        for row, name in ((2, "output"), (4, "grad_output")):
+            bar = pg.ColorBarItem(values=(-1, 1), colorMap=palette.DIVERGING, interactive=False, width=14,
+                                  colorMapMenu=False, pen=palette.TEXT)
+            layout.addItem(bar, row=row, col=3)
+            self.colour_bars[name] = bar
+        # The dilated kernel sits under the kernel, in the kernel's view (placed in show_built).
+        self.dilated = PlaneGrid(self.grids["kernel"].view, None)
+        self.dilated_label = pg.TextItem(anchor=(0, 1), color=palette.MUTED)
+        self.grids["kernel"].view.addItem(self.dilated_label)
+        self.math = self._label(5, 0, colspan=4, justify="left")
+        for col, stretch in enumerate((4, 2, 4)):  # the kernel is small; input and output share the rest
             layout.layout.setColumnStretchFactor(col, stretch)
         self.built = None
         self.frame_index = None
@@ -78,54 +92,68 @@ class ConvScene(pg.GraphicsLayoutWidget):
         trace, args, levels = built.trace, built.args, built.levels
         g = trace.geometry
         self._padded = pad2d(args.input[None], g.pads, g.padding_mode)[0]  # (C, Hp, Wp)
+        top, bottom, left, right = g.pads
+        # The input row / column each padded row / column holds (or copies); -1 for zeros.
+        self._row_source = pad_source_index(g.height, top, bottom, g.padding_mode)
+        self._col_source = pad_source_index(g.width, left, right, g.padding_mode)
         self._weight = args.weight
         kh, kw = g.kernel_size
         per_group = g.in_per_group
         backward = trace.has_backward
         self._set_visible(("grad_input", "grad_weight", "grad_output"), backward)
-        self._set_visible_dilated(g.dilation != (1, 1))
 
         grid = self.grids["input"]
-        grid.set_layout(g.in_channels, g.padded_height, g.padded_width)
+        grid.set_layout(g.in_channels, g.padded_height, g.padded_width, columns=square_columns(g.in_channels))
         grid.set_planes(self._padded, palette.GRAY_LUT, (0.0, max(1.0, levels["input"])))
+        self._mark_dropped(g)
         tint = self._padding_tint(g)
         for c in range(g.in_channels):
             grid.set_overlay(c, tint)
-        grid.title.setText(tr("input x̃, padded: %1 (channels × rows × columns); shaded: %2 padding")
+        grid.title.setText(tr("input x̃ padded %1 (C×H×W), %2 padding shaded")
                            .replace("%1", _shape(g.in_channels, g.padded_height, g.padded_width))
                            .replace("%2", g.padding_mode) if any(g.pads) else
-                           tr("input x: %1 (channels × rows × columns)")
-                           .replace("%1", _shape(g.in_channels, g.height, g.width)))
+                           tr("input x %1 (C×H×W)").replace("%1", _shape(g.in_channels, g.height, g.width)))
 
         grid = self.grids["kernel"]
         grid.set_layout(g.out_channels * per_group, kh, kw, columns=per_group)
         w_level = levels["weight"]
         grid.set_planes(self._weight.reshape(-1, kh, kw), palette.DIVERGING_LUT, (-w_level, w_level))
-        grid.title.setText(tr("kernel w: %1 (filters × channels per group × KH × KW)")
-                           .replace("%1", _shape(g.out_channels, per_group, kh, kw)))
+        grid.title.setText(tr("kernel w %1 (F×C/G×KH×KW)").replace("%1", _shape(g.out_channels, per_group, kh, kw)))
+        bounds = grid.bounds()
         if g.dilation != (1, 1):
             span = (g.dilation[0] * (kh - 1) + 1, g.dilation[1] * (kw - 1) + 1)
+            self.dilated.offset = (0, bounds.bottom() + 2.5)
             self.dilated.set_layout(per_group, *span)
-            self.dilated_title.setText(tr("dilated kernel of the current filter: %1, holes hatched")
-                                       .replace("%1", _shape(per_group, *span)))
+            self.dilated_label.setText(tr("dilated %1").replace("%1", _shape(*span)))
+            self.dilated_label.setPos(0, self.dilated.offset[1] - 0.2)
+            self.dilated_label.show()
+            grid.view.setRange(bounds.united(self.dilated.bounds()), padding=0.02)
+        else:
+            self.dilated.clear()
+            self.dilated_label.hide()
 
-        out_columns = min(g.out_channels, 4)
+        out_columns = square_columns(g.out_channels)
         self.grids["output"].set_layout(g.out_channels, g.out_height, g.out_width, columns=out_columns)
-        self.grids["output"].title.setText(tr("output y: %1 (filters × rows × columns)")
+        self.grids["output"].title.setText(tr("output y %1 (F×OH×OW)")
                                            .replace("%1", _shape(g.out_channels, g.out_height, g.out_width)))
+        level = levels["output"]
+        self.colour_bars["output"].setLevels(values=(-level, level))
+        self.colour_bars["grad_output"].setVisible(backward)
         if backward:
+            level = levels["grad_output"]
+            self.colour_bars["grad_output"].setLevels(values=(-level, level))
             grid = self.grids["grad_input"]
-            grid.set_layout(g.in_channels, g.padded_height, g.padded_width)
+            grid.set_layout(g.in_channels, g.padded_height, g.padded_width, columns=square_columns(g.in_channels))
             for c in range(g.in_channels):
                 grid.set_overlay(c, tint)
             grid = self.grids["grad_weight"]
             grid.set_layout(g.out_channels * per_group, kh, kw, columns=per_group)
-            grid.title.setText(tr("∂L/∂w: %1").replace("%1", _shape(g.out_channels, per_group, kh, kw)))
+            grid.title.setText(tr("∂L/∂w %1").replace("%1", _shape(g.out_channels, per_group, kh, kw)))
             grid = self.grids["grad_output"]
             grid.set_layout(g.out_channels, g.out_height, g.out_width, columns=out_columns)
             level = levels["grad_output"]
             grid.set_planes(args.grad_output, palette.DIVERGING_LUT, (-level, level))
-            grid.title.setText(tr("∂L/∂y (given): %1").replace("%1", _shape(g.out_channels, g.out_height,
+            grid.title.setText(tr("∂L/∂y given %1").replace("%1", _shape(g.out_channels, g.out_height,
                                                                               g.out_width)))
         self.frame_index = None
 
@@ -137,10 +165,17 @@ class ConvScene(pg.GraphicsLayoutWidget):
             grid.view.setMaximumHeight(16777215 if visible else 0)
             grid.title.setMaximumHeight(16777215 if visible else 0)
 
-    def _set_visible_dilated(self, visible: bool) -> None:
-        for item in (self.dilated.view, self.dilated_title):
-            item.setVisible(visible)
-            item.setMaximumHeight(16777215 if visible else 0)
+    def _mark_dropped(self, g) -> None:
+        """Outline the padded rows and columns no window reaches (what the floor drops)."""
+        cells = []
+        for axis, (size, before, after, k, d, s) in enumerate((
+                (g.height, g.pads[0], g.pads[1], g.kernel_size[0], g.dilation[0], g.stride[0]),
+                (g.width, g.pads[2], g.pads[3], g.kernel_size[1], g.dilation[1], g.stride[1]))):
+            padded = size + before + after
+            for line in range(padded - floor_dropped(size, before, after, k, d, s), padded):
+                other = g.padded_width if axis == 0 else g.padded_height
+                cells += [(c, line, o) if axis == 0 else (c, o, line) for c in range(g.in_channels) for o in range(other)]
+        self.grids["input"].outline("dropped", cells[:20000], palette.STALE, width=1.5, z=8)
 
     @staticmethod
     def _padding_tint(g) -> np.ndarray | None:
@@ -181,8 +216,8 @@ class ConvScene(pg.GraphicsLayoutWidget):
             level = levels["grad_input"]
             self.grids["grad_input"].set_planes(gi, palette.DIVERGING_LUT, (-level, level))
             self.grids["grad_input"].title.setText(
-                tr("∂L/∂x̃, padded: %1").replace("%1", _shape(*gi.shape)) if state["grad_input"].shape[-1]
-                != g.width or not any(g.pads) else tr("∂L/∂x, cropped: %1").replace(
+                tr("∂L/∂x̃ padded %1").replace("%1", _shape(*gi.shape)) if state["grad_input"].shape[-1]
+                != g.width or not any(g.pads) else tr("∂L/∂x cropped %1").replace(
                     "%1", _shape(g.in_channels, g.height, g.width)))
             level = levels["grad_weight"]
             kh, kw = g.kernel_size
@@ -327,9 +362,15 @@ class ConvScene(pg.GraphicsLayoutWidget):
             iy, ix = y - top, x - left
             value = self._padded[k, y, x]
             if not (0 <= iy < g.height and 0 <= ix < g.width):
-                return tr("padding cell x̃[%1, %2, %3] = %4 (%5 padding)").replace("%1", str(k)).replace(
+                text = tr("padding cell x̃[%1, %2, %3] = %4 (%5 padding)").replace("%1", str(k)).replace(
                     "%2", str(y)).replace("%3", str(x)).replace("%4", format_number(value)).replace(
                     "%5", g.padding_mode)
+                if g.padding_mode != "zeros":
+                    sy, sx = int(self._row_source[y]), int(self._col_source[x])
+                    self.grids[name].outline("hover", [(k, sy + top, sx + left)], palette.HOVER)
+                    text += tr(": a copy of input pixel x[%1, %2, %3]").replace("%1", str(k)).replace(
+                        "%2", str(sy)).replace("%3", str(sx))
+                return text
             readers = trace.pixel_readers(0, k, iy, ix)
             outputs = [(int(f), int(oy), int(ox)) for _, f, oy, ox in readers.element]
             self.grids["output"].outline("hover", outputs, palette.HOVER)

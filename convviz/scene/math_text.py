@@ -23,6 +23,12 @@ def _n(value: float) -> str:
     return escape(format_number(float(value)))
 
 
+def _f(value: float) -> str:
+    """A factor after ×: negatives in brackets, so 0.4×(−0.3) does not read as a subtraction."""
+    text = _n(value)
+    return f"({text})" if text.startswith("-") else text
+
+
 def _terms(first: list[str], count: int) -> str:
     if count <= MAX_TERMS:
         return " + ".join(first)
@@ -67,7 +73,7 @@ def _window_math(trace, frame) -> list[str]:
             for c_local, channel in enumerate(frame.channels):
                 rows = range(c_local * per_channel, (c_local + 1) * per_channel)
                 products = [f'<span style="color:{tap_colour(int(taps.kernel_index[t, 1]), int(taps.kernel_index[t, 2]), kw)}">'
-                            f"{_n(taps.input_value[t])}×{_n(taps.weight_value[t])}</span>" for t in rows]
+                            f"{_n(taps.input_value[t])}×{_f(taps.weight_value[t])}</span>" for t in rows]
                 lines.append(f"channel {channel}: {_terms(products, len(products))} = "
                              f"<b>{_n(frame.channel_sums[c_local])}</b>")
             if len(frame.channel_sums) > 1 or frame.bias is not None:
@@ -93,7 +99,7 @@ def _window_math(trace, frame) -> list[str]:
                      f"∂L/∂y × w[{f}, c, i, j] onto ∂L/∂x̃ at the cell it read")
         terms = [f'<span style="color:{tap_colour(int(taps.kernel_index[t, 1]), int(taps.kernel_index[t, 2]), kw)}">'
                  f"∂x̃[{int(taps.channel[t])},{int(taps.padded[t, 0])},{int(taps.padded[t, 1])}] += "
-                 f"{_n(frame.grad_output)}×{_n(taps.weight_value[t])} = {_n(frame.grad_output * taps.weight_value[t])}"
+                 f"{_n(frame.grad_output)}×{_f(taps.weight_value[t])} = {_n(frame.grad_output * taps.weight_value[t])}"
                  f"</span>" for t in range(len(taps))]
         lines.append(_terms(terms, len(terms)).replace(" + ", "; "))
     elif frame.phase == "weight_grad":
@@ -101,7 +107,7 @@ def _window_math(trace, frame) -> list[str]:
                      f"∂L/∂y × the input value the tap read")
         terms = [f'<span style="color:{tap_colour(int(taps.kernel_index[t, 1]), int(taps.kernel_index[t, 2]), kw)}">'
                  f"∂w[{f},{int(taps.kernel_index[t, 0])},{int(taps.kernel_index[t, 1])},{int(taps.kernel_index[t, 2])}]"
-                 f" += {_n(frame.grad_output)}×{_n(taps.input_value[t])}</span>" for t in range(len(taps))]
+                 f" += {_n(frame.grad_output)}×{_f(taps.input_value[t])}</span>" for t in range(len(taps))]
         lines.append(_terms(terms, len(terms)).replace(" + ", "; "))
     return lines
 

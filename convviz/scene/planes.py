@@ -35,8 +35,9 @@ def format_number(value: float) -> str:
 class PlaneGrid:
     """``count`` planes of ``height`` × ``width`` cells in one ViewBox, ``columns`` per row."""
 
-    def __init__(self, view: pg.ViewBox, title: pg.LabelItem):
+    def __init__(self, view: pg.ViewBox, title: pg.LabelItem | None, offset: tuple[float, float] = (0, 0)):
         self.view, self.title = view, title
+        self.offset = offset  # where plane 0 starts in the view: a second grid can sit below a first
         view.setAspectLocked(True)
         view.invertY(True)
         view.setMenuEnabled(False)
@@ -54,7 +55,7 @@ class PlaneGrid:
     # ------------------------------------------------------------------------------------------
     def set_layout(self, count: int, height: int, width: int, columns: int | None = None) -> None:
         """Make room for ``count`` planes; keeps the items when the layout is unchanged."""
-        columns = columns or count
+        columns = max(columns or count, 1)
         if (count, height, width) == self.shape and columns == self.columns:
             return
         for item in self.images + self.backgrounds + self.overlays:
@@ -78,20 +79,33 @@ class PlaneGrid:
             self.backgrounds.append(background)
             self.images.append(image)
             self.overlays.append(overlay)
-        rows = math.ceil(count / columns) if count else 1
-        self.view.setRange(QRectF(-0.5, -0.5, columns * (width + GAP) - GAP + 1,
-                                  rows * (height + GAP) - GAP + 1), padding=0.02)
+        self.view.setRange(self.bounds(), padding=0.02)
+
+    def bounds(self) -> QRectF:
+        """The part of the view the planes take, with half a cell around."""
+        count, height, width = self.shape
+        rows = math.ceil(count / self.columns) if count else 1
+        x0, y0 = self.offset
+        return QRectF(x0 - 0.5, y0 - 0.5, self.columns * (width + GAP) - GAP + 1, rows * (height + GAP) - GAP + 1)
+
+    def clear(self) -> None:
+        self.set_layout(0, 0, 0)
+        for item in self._outlines.values():
+            item.setData([], [])
+        for text in self._texts:
+            text.hide()
 
     def origin(self, k: int) -> tuple[int, int]:
         """Top-left corner of plane k in the view's coordinates."""
         count, height, width = self.shape
         row, column = divmod(k, self.columns)
-        return column * (width + GAP), row * (height + GAP)
+        return self.offset[0] + column * (width + GAP), self.offset[1] + row * (height + GAP)
 
     def cell_at(self, x: float, y: float) -> tuple[int, int, int] | None:
         """(plane, row, column) under view point (x, y), or None between planes."""
         count, height, width = self.shape
-        if x < 0 or y < 0:
+        x, y = x - self.offset[0], y - self.offset[1]
+        if x < 0 or y < 0 or not count:
             return None
         column, cx = divmod(int(math.floor(x)), width + GAP)
         row, cy = divmod(int(math.floor(y)), height + GAP)
