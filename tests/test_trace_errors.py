@@ -127,5 +127,11 @@ def test_questions_the_trace_cannot_answer(trace):
     forward_only = trace_conv2d(X, W)
     with pytest.raises(ValueError, match="needs a backward pass: build the trace with grad_output"):
         forward_only.input_gradient_roads()
+    message = ("input_gradient_roads: algorithm must be one of 'loops', 'im2col', 'strided', 'banded' "
+               "(the engine's conv2d algorithms, which compute the transposed road), got 'bogus'")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        trace.input_gradient_roads("bogus")
+    with pytest.raises(ValueError, match="got None"):
+        trace.input_gradient_roads(None)
     with pytest.raises(KeyError, match=r"no 'fold' phase; its phases are \['slide', 'scatter', 'weight_grad'\]"):
         trace.phase("fold")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from convviz.trace import CropFrame, FoldFrame, PadFrame, ScatterFrame, SlideFrame, trace_conv2d
+from convviz.trace import Crop, CropFrame, FoldFrame, PadFrame, ScatterFrame, SlideFrame, trace_conv2d
 
 X = np.array([[[1.0, 2.0, 0.0], [3.0, -1.0, 2.0], [0.0, 1.0, 1.0]]])  # (C=1, 3, 3), unbatched
 W = np.array([[[[1.0, -1.0], [2.0, 0.0]]]])  # (F=1, C=1, 2, 2)
@@ -208,12 +208,19 @@ def test_reflected_fold(reflected):
     assert isinstance(row0, FoldFrame) and row0.row == 0
     assert row0.targets.tolist() == [[2, 2], [2, 1], [2, 2], [2, 3], [2, 2]]
     assert row0.gradients.tolist() == [[1, -1, 2, -2, 0]]
+    # What the frame does to the state: take the gradient off row 0, add it at the targets, and
+    # leave row 0's cells at exactly 0.
+    (cells,) = (zeroing.index for zeroing in row0.zeros)
+    assert [a.tolist() for a in cells] == [[0] * 5, [0] * 5, [0, 1, 2, 3, 4]]
+    assert [a.tolist() for a in row0.adds[1].index] == [[0] * 5, [2, 2, 2, 2, 2], [2, 1, 2, 3, 2]]
+    assert row0.adds[0].amount.tolist() == [-1, 1, -2, 2, 0] and row0.crop is None
     # Row 0 hands 1 + 2 + 0 to padded (2,2), -1 to (2,1), -2 to (2,3) and is left at 0.
     after = reflected.state(54)["grad_input"][0]
     assert after[0].tolist() == [0, 0, 0, 0, 0] and after[2].tolist() == [-1, 0, 3.5, -2.5, 0]
     # Rows 1-3 hand their side cells 2, -1, -2 to (1,2), (2,2), (3,2); row 4 holds zeros.
     crop = reflected[59]
     assert isinstance(crop, CropFrame) and crop.rows == range(1, 4) and crop.columns == range(1, 4)
+    assert crop.crop == Crop("grad_input", range(1, 4), range(1, 4)) and crop.adds == crop.zeros == ()
     assert reflected.state(58)["grad_input"].shape == (1, 5, 5)
     final = reflected.state(59)
     assert final["grad_input"].tolist() == [[[0, 6, 0], [0, 2.5, -2.5], [0, -1, 0]]]
