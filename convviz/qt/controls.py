@@ -68,7 +68,6 @@ class ControlPanel(QScrollArea):
         super().__init__(parent)
         self.document = document
         self.setWidgetResizable(True)
-        self.setMinimumWidth(300)
         body = QWidget()
         self.setWidget(body)
         column = QVBoxLayout(body)
@@ -86,6 +85,9 @@ class ControlPanel(QScrollArea):
         self.show_spec(document.spec)
         self.show_problems(document.problems)
         self._show_picture(document.picture)
+        # Wide enough for every row: a horizontal scroll bar would hide the right half of the controls.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setMinimumWidth(body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 4)
 
     def _error_label(self, field: str) -> QLabel:
         label = QLabel()

@@ -46,6 +46,7 @@ class GroupsPanel(QWidget):
         self.plot = pg.GraphicsLayoutWidget()
         self.view, self.image, self.title = _view(self.plot.ci, 0, "")
         self.view.setAspectLocked(True)
+        self.plot.setMaximumHeight(320)  # a 1×1 matrix need not fill the whole dock
         layout.addWidget(self.plot, 1)
         self.counts = QLabel()
         self.counts.setWordWrap(True)

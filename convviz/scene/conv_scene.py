@@ -267,6 +267,13 @@ class ConvScene(pg.GraphicsLayoutWidget):
             colours = [palette.tap_colour(int(i), int(j), kw) for _, i, j in taps.kernel_index]
             cells = [(int(c), int(y), int(x)) for c, (y, x) in zip(taps.channel, taps.padded)]
             kernel_cells = [(f * per_group + int(c), int(i), int(j)) for c, i, j in taps.kernel_index]
+            if frame.tap_number is not None:  # one multiply-add: its whole window, thin, around it
+                window = self.built.trace.receptive_field(n, f, oy, ox)
+                self.grids["input"].outline("window", [(int(c), int(y), int(x)) for c, (y, x) in
+                                                       zip(window.channel, window.padded)], palette.MUTED,
+                                            width=1.0, z=9)
+            else:
+                self.grids["input"].outline("window", [], palette.MUTED)
             mark("input", cells, colours)
             mark("kernel", kernel_cells, colours)
             numbers["input"][0].extend(cells)
