@@ -31,3 +31,82 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+# ----------------------------------------------------------------------------------------------
+# The window (tests/test_app_*.py)
+
+APP_THREAD_PREFIXES = ("convviz-build", "convviz-torch")
+
+
+def _app_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name.startswith(APP_THREAD_PREFIXES)]
+
+
+@pytest.fixture
+def no_threads_left(qapp):
+    """After the test (and after every window it made is closed): no build or torch-check thread
+    alive, and no active timer or running QThread under the application's widgets."""
+    yield
+    from PySide6.QtCore import QThread, QTimer
+
+    qapp.processEvents()
+    assert _app_threads() == [], f"threads left running: {_app_threads()}"
+    for widget in qapp.topLevelWidgets():
+        running = [t for t in widget.findChildren(QThread) if t.isRunning()]
+        assert running == [], f"QThreads left running under {widget!r}: {running}"
+        player = getattr(widget, "player", None)
+        if player is not None:
+            assert not player.playing, "the player's timer is still running"
+            active = [t for t in player.findChildren(QTimer) if t.isActive()]
+            assert active == [], "a timer of the player is still active"
+
+
+@pytest.fixture
+def app_settings_file(tmp_path):
+    """The ini file the test's windows keep their settings in (never the user's own)."""
+    from PySide6.QtCore import QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    return tmp_path / "s.ini"
+
+
+@pytest.fixture
+def make_window(qtbot, app_settings_file, no_threads_left):
+    """``make_window(spec=None, settings_file=None, check_with_torch=True, build=True)``: a MainWindow
+    on a QSettings ini in tmp_path (``spec``, when given, stored there first so the window starts
+    from it), built synchronously (``document.build_now()``) so tests need no waiting. Every
+    window made is closed at the end (close() runs the window's own shutdown)."""
+    from PySide6.QtCore import QSettings
+
+    from convviz.qt.main_window import MainWindow
+    from convviz.qt.settings import Settings
+
+    windows = []
+
+    def make(spec=None, settings_file=None, check_with_torch=True, build=True):
+        store = QSettings(str(settings_file or app_settings_file), QSettings.IniFormat)
+        settings = Settings(store)
+        if spec is not None:
+            settings.set_spec(spec)
+        window = MainWindow(settings=settings, check_with_torch=check_with_torch)
+        windows.append(window)
+        window.show()
+        if build:
+            window.document.build_now()
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        window.deleteLater()
+
+
+@pytest.fixture
+def window(make_window):
+    """A window on a small picture (12 pixels) with the default 3×3 Sobel x kernel, built."""
+    from convviz.state.spec import ConvSpec
+
+    return make_window(ConvSpec(size=12))
