@@ -1,10 +1,9 @@
-"""How fast and how big convviz.trace is, on the two cases of the trace issue, with grad_output.
+"""How fast and how big convviz.trace is, on the two cases issue 3 set targets for, with grad_output.
 
 A script, not a test. For each case it measures, in one run, the engine's own conv2d +
 conv2d_backward on the same arrays, then building the trace (time, and peak and retained memory by
 tracemalloc), ``trace[i]`` and ``trace.state(i)`` for random frames i, and ``state(i + 1)`` right
-after ``state(i)``; it prints one row per measurement with the issue's target and the ratio to the
-engine.
+after ``state(i)``; it prints one row per measurement with its target and the ratio to the engine.
 
     python benchmarks/bench_trace.py [--repeat 5] [--samples 200] [--seed 0]
 

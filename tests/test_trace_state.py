@@ -78,8 +78,8 @@ def test_badly_scaled_float32_scatter_states_are_the_frames_replayed(scale, gran
     """float32, one filter's gradient 10^4 or 10^6 times the others'. Every scatter state, each
     computed from scratch (asked for backwards), is the frames before it replayed, bit for bit: a
     cell the frame does not touch keeps its value exactly, and a partial sum is as close to the
-    exact one as float32 sums can be. (A state taken as final - remaining moved 55 untouched
-    cells by up to 5e-3 here, and left partial sums 5-30% off with 10^6.)"""
+    exact one as float32 sums can be. (What this catches: a state taken as final minus the frames
+    remaining moves 55 untouched cells by up to 5e-3 here, and leaves partial sums 5-30% off with 10^6.)"""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((1, 1, 8, 8)).astype(np.float32)
     w = rng.standard_normal((3, 1, 3, 3)).astype(np.float32)

@@ -1,9 +1,9 @@
 """The records a trace hands out: phases, frames, taps and the answers to hover questions.
 
-Every record is a small frozen dataclass built on demand by ``Trace.__getitem__`` (or a hover
-method) from the trace's arrays and the frame index; nothing here is stored per frame. Arrays inside
-a record are small (one window, one padded row) and marked read-only, so a record cannot be changed
-by the code that displays it.
+Every record is a small frozen dataclass built on demand (``frame_builders``, ``hover``) from the
+trace's record and an index; nothing here is stored per frame. Arrays inside a record are small
+(one window, one padded row) and marked read-only, so a record cannot be changed by the code that
+displays it.
 
 Coordinates, everywhere in this package:
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 
@@ -284,7 +283,7 @@ class CropFrame:
 
 # Every frame has ``index``, ``phase``, ``caption`` and what it does to the state: ``adds``,
 # ``zeros`` and ``crop`` (see ``replay.apply_frame``).
-Frame = Union[PadFrame, DilateFrame, SlideFrame, ScatterFrame, WeightGradFrame, BiasGradFrame, FoldFrame, CropFrame]
+Frame = PadFrame | DilateFrame | SlideFrame | ScatterFrame | WeightGradFrame | BiasGradFrame | FoldFrame | CropFrame
 
 
 # ----------------------------------------------------------------------------------------------

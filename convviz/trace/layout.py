@@ -28,9 +28,9 @@ none, is left out of ``phases``):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from collections.abc import Mapping
 
 from convviz.nn.functional import ConvGeometry
 from convviz.nn.functional.checks import is_int

@@ -202,8 +202,8 @@ def scatter_with_checkpoints(grad_output, weight, g: ConvGeometry, every: int):
 def checkpoint_spacing(g: ConvGeometry, itemsize: int) -> int:
     """Filters between scatter checkpoints: as few as keep the checkpoints no bigger than the
     trace's own copies of the padded input and grad_output (a trace stays a few copies of its
-    arrays). A scatter state then adds up at most that many filters' planes: 2 of the 8 in the
-    stress benchmark, 32 of 64 for a 64-channel 56×56 layer."""
+    arrays). A scatter state then adds up at most that many filters' planes: 2 of 8 for a
+    3×512×512 input with 7×7 filters, 32 of 64 for a 64-channel 56×56 layer."""
     group_bytes = g.in_per_group * g.padded_height * g.padded_width * itemsize
     budget = group_bytes + g.out_per_group * g.out_height * g.out_width * itemsize  # per image and group
     fit = budget // group_bytes
