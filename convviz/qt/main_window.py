@@ -185,8 +185,9 @@ class MainWindow(QMainWindow):
         self.scene.show_built(built)
         self.last_check = None
         self.scene.set_badge(badge_html(None) if self.document.builder.check_with_torch else "")
-        self.player_bar.set_trace(trace)
+        # The player first: its frame may not exist in a shorter trace, and the bar reads it.
         self.player.set_trace(len(trace), [phase.first for phase in trace.phases])
+        self.player_bar.set_trace(trace)
         self.groups_panel.show_built(built)
         self.im2col_panel.show_built(built)
         self.roads_panel.show_built(built)
