@@ -101,3 +101,17 @@ def test_the_small_model_learns_it_from_a_few_hundred_images():
     predictions = model(data.test.images).ravel() > 0.5
     accuracy = np.mean(predictions == (data.test.labels == CAT))
     assert accuracy > 0.8, accuracy
+
+
+def test_large_images_are_drawn_small_and_enlarged_bilinearly_as_opencv_does():
+    import cv2
+
+    x = np.random.default_rng(0).random((2, 3, 7, 7), dtype=np.float32)
+    ours = builtin._enlarge(x, 19)
+    theirs = np.stack([cv2.resize(channel, (19, 19), interpolation=cv2.INTER_LINEAR) for channel in x.reshape(-1, 7, 7)])
+    np.testing.assert_allclose(ours, theirs.reshape(2, 3, 19, 19), atol=1e-6)
+    data = builtin_dataset(size=builtin.DRAW_SIZE + 30, train_per_class=3, test_per_class=1)
+    assert data.train.images.shape == (6, 3, builtin.DRAW_SIZE + 30, builtin.DRAW_SIZE + 30)
+    assert 0 <= data.train.images.min() and data.train.images.max() <= 1
+    # The noise is added after enlarging: neighbouring pixels still differ (not 2x2 blocks).
+    assert np.abs(np.diff(data.train.images, axis=-1)).mean() > 0.01

@@ -126,7 +126,7 @@ def replace_with_a_pickle(path):
 
 def replace_with_wrong_shapes(path):
     key = str(np.load(path)["key"])
-    np.savez(path.with_suffix(".tmp.npz"), key=np.array(key), images=np.zeros((3, 5, 5, 3), np.uint8),
+    np.savez(path.with_suffix(".tmp.npz"), key=np.array(key), images=np.zeros((3, 3, 5, 5), np.uint8),
              names=np.array(["a", "b"]), failed_names=np.array([], dtype=str), failed_reasons=np.array([], dtype=str))
     os.replace(path.with_suffix(".tmp.npz"), path)
 
@@ -158,7 +158,7 @@ def test_an_unwritable_cache_folder_is_done_without(tmp_path, decodes):
 
 
 def test_writing_leaves_no_temporary_file_and_fails_cleanly(tmp_path, monkeypatch):
-    group = CachedGroup(np.zeros((2, 4, 4, 3), np.uint8), ("a.png", "b.png"), (("c.png", "broken"),))
+    group = CachedGroup(np.zeros((2, 3, 4, 4), np.uint8), ("a.png", "b.png"), (("c.png", "broken"),))
     assert write_group(tmp_path, "k", group)
     assert [p.name for p in tmp_path.iterdir()] == ["catdog-k.npz"]
     back = read_group(tmp_path, "k", 4)

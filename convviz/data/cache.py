@@ -24,7 +24,7 @@ import numpy as np
 
 __all__ = ["CACHE_VERSION", "CachedGroup", "cache_key", "default_cache_dir", "read_group", "write_group"]
 
-CACHE_VERSION = 1  # bump when decoding changes (interpolation, colour conversion), to orphan old entries
+CACHE_VERSION = 2  # bump when decoding changes (interpolation, colour conversion), to orphan old entries
 
 
 def default_cache_dir() -> Path:
@@ -38,7 +38,7 @@ class CachedGroup:
     """What one class folder's load produced: the decoded images in file-name order and the files
     that failed to decode.
 
-    images: (n, size, size, 3) uint8 RGB (as decoded and resized, before scaling to [0, 1]).
+    images: (n, 3, size, size) uint8, R, G, B (decoded and resized, before scaling to [0, 1]).
     names:  n file names (in the class folder) of the images.
     failed: (file name, reason) of each image file that could not be decoded.
     """
@@ -75,7 +75,7 @@ def read_group(cache_dir: Path, key: str, size: int) -> CachedGroup | None:
     except Exception:  # noqa: BLE001 - any unreadable entry is a miss, never a crash (see module doc)
         return None
     images = group.images
-    if (stored_key != key or images.dtype != np.uint8 or images.shape[1:] != (size, size, 3)
+    if (stored_key != key or images.dtype != np.uint8 or images.shape[1:] != (3, size, size)
             or len(group.names) != len(images) or len(group.failed) != failed_count):
         return None
     return group
