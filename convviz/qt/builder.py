@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from convviz.state.build import ConvArguments, build_trace, conv_arguments
+from convviz.state.build import ConvArguments, build_trace, colour_levels, conv_arguments
 from convviz.state.spec import ConvSpec
 from convviz.state.torch_check import TorchCheck, check_against_torch
 from convviz.trace import Trace
@@ -30,24 +30,6 @@ class Built:
     args: ConvArguments
     trace: Trace
     levels: dict          # array name -> the symmetric colour level (max |value| at its fullest)
-
-
-def colour_levels(trace: Trace, args: ConvArguments) -> dict:
-    """Fixed symmetric levels per array, from the arrays at their fullest, so colours do not
-    flicker from frame to frame."""
-    def biggest(array) -> float:
-        finite = np.abs(array[np.isfinite(array)])
-        return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-
-    levels = {"input": biggest(args.input), "weight": biggest(args.weight)}
-    final = trace.state(len(trace) - 1)
-    levels["output"] = biggest(final["output"])
-    if trace.has_backward:
-        scattered = trace.state(trace.phase("scatter").last)
-        levels["grad_input"] = biggest(scattered["grad_input"])
-        levels["grad_weight"] = biggest(final["grad_weight"])
-        levels["grad_output"] = biggest(args.grad_output)
-    return levels
 
 
 class TraceBuilder(QObject):

@@ -130,3 +130,21 @@ def build_trace(spec: ConvSpec, image: np.ndarray) -> Trace:
     args = conv_arguments(spec, image)
     return trace_conv2d(args.input, args.weight, args.bias, args.grad_output, granularity=spec.granularity,
                         **args.conv_kwargs())
+
+
+def colour_levels(trace: Trace, args: ConvArguments) -> dict:
+    """Fixed symmetric levels per array, from the arrays at their fullest, so colours do not
+    flicker from frame to frame."""
+    def biggest(array) -> float:
+        finite = np.abs(array[np.isfinite(array)])
+        return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+    levels = {"input": biggest(args.input), "weight": biggest(args.weight)}
+    final = trace.state(len(trace) - 1)
+    levels["output"] = biggest(final["output"])
+    if trace.has_backward:
+        scattered = trace.state(trace.phase("scatter").last)
+        levels["grad_input"] = biggest(scattered["grad_input"])
+        levels["grad_weight"] = biggest(final["grad_weight"])
+        levels["grad_output"] = biggest(args.grad_output)
+    return levels
