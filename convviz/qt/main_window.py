@@ -185,13 +185,14 @@ class MainWindow(QMainWindow):
         self.scene.show_built(built)
         self.last_check = None
         self.scene.set_badge(badge_html(None) if self.document.builder.check_with_torch else "")
-        # The player first: its frame may not exist in a shorter trace, and the bar reads it.
-        self.player.set_trace(len(trace), [phase.first for phase in trace.phases])
-        self.player_bar.set_trace(trace)
         self.groups_panel.show_built(built)
         self.im2col_panel.show_built(built)
         self.roads_panel.show_built(built)
-        self._show_frame(self.player.frame)
+        # Every view holds the new trace before the player moves (its frame may not exist in the
+        # old one), and the bar reads the player's frame. set_trace always emits frameChanged, so
+        # the frame is drawn once, by _show_frame.
+        self.player.set_trace(len(trace), [phase.first for phase in trace.phases])
+        self.player_bar.set_trace(trace)
         self.settings.set_spec(built.spec)
 
     def _show_frame(self, index: int) -> None:
