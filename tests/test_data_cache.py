@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from convviz.data import catdog, default_cache_dir, load_folder
-from convviz.data.cache import CachedGroup, read_group, write_group
+from convviz.data.cache import CachedGroup, prune, read_group, write_group
 from data_fixtures import REAL_PHOTOS, colour_of, make_tree, write_image
 
 
@@ -205,3 +205,38 @@ def test_a_cached_load_of_the_real_photos_is_much_faster(tmp_path, decodes):
     assert len(decodes) == 800
     assert_same(cold, warm)
     assert warm_seconds < cold_seconds / 3, (cold_seconds, warm_seconds)
+
+
+def test_loading_every_image_shares_the_entry_whatever_the_seed(tmp_path, decodes):
+    root, cache = make_tree(tmp_path / "data", per_class=3), tmp_path / "cache"
+    first = load_folder(root, size=8, seed=0, cache_dir=cache)
+    del decodes[:]
+    second = load_folder(root, size=8, seed=5, cache_dir=cache)
+    assert decodes == []
+    assert_same(first, second)
+
+
+def test_the_least_recently_used_entries_go_beyond_the_limit(tmp_path):
+    group = CachedGroup(np.zeros((4, 3, 16, 16), np.uint8), ("a", "b", "c", "d"), ())
+    for age, key in enumerate(["old", "middle", "new"]):
+        write_group(tmp_path, key, group)
+        os.utime(tmp_path / f"catdog-{key}.npz", ns=(10**18 + age * 10**9,) * 2)
+    entry_bytes = (tmp_path / "catdog-old.npz").stat().st_size
+    read_group(tmp_path, "old", 16)  # reading an entry makes it the most recently used
+    deleted = prune(tmp_path, keep=set(), limit=2 * entry_bytes)
+    assert [p.name for p in deleted] == ["catdog-middle.npz"]
+    deleted = prune(tmp_path, keep={"new"}, limit=entry_bytes)
+    assert [p.name for p in deleted] == ["catdog-old.npz"]
+    assert [p.name for p in tmp_path.iterdir()] == ["catdog-new.npz"]
+
+
+def test_a_load_keeps_the_cache_under_its_limit_but_never_drops_its_own_entries(tmp_path, monkeypatch):
+    from convviz.data import cache as cache_module
+
+    root, cache = make_tree(tmp_path / "data", per_class=2), tmp_path / "cache"
+    load_folder(root, size=8, cache_dir=cache)
+    monkeypatch.setattr(cache_module, "MAX_CACHE_BYTES", 1)
+    load_folder(root, size=9, cache_dir=cache)
+    assert len(list(cache.glob("catdog-*.npz"))) == 4  # the size-9 entries only
+    assert all(read_group(cache, key, 9) is not None for key in
+               [p.stem[len("catdog-"):] for p in cache.glob("catdog-*.npz")])

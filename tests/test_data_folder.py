@@ -79,6 +79,19 @@ def test_paths_with_spaces_and_chinese_characters(tmp_path):
     assert len(data.train) == 5
 
 
+def test_grey_sixteen_bit_and_transparent_images_become_three_8_bit_channels(tmp_path):
+    root = make_tree(tmp_path / "data", per_class=1)
+    cats = root / "training_set" / "cats"
+    write_image(cats / "grey.png", np.full((8, 8), 100, np.uint8))
+    write_image(cats / "deep.png", np.full((8, 8, 3), (0, 0, 65535), np.uint16))  # 16-bit red
+    write_image(cats / "clear.png", np.full((8, 8, 4), (255, 0, 0, 0), np.uint8))  # blue, alpha 0
+    data = load(root, tmp_path, size=8)
+    colours = {os.path.basename(p): colour_of(image) for p, image in zip(data.train.paths, data.train.images)}
+    assert colours["grey.png"] == (100, 100, 100)
+    assert colours["deep.png"] == (255, 0, 0)
+    assert colours["clear.png"] == (0, 0, 255)  # the colour is kept, the alpha channel dropped
+
+
 # --- what is skipped and what is an error ------------------------------------------------------
 
 def test_stray_files_are_skipped_and_reported_by_name(tmp_path):

@@ -26,12 +26,13 @@ import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from ..nn.functional.checks import is_int, positive_int
 from ..nn.parallel import CORES, map_on_all_cores
-from .cache import CachedGroup, cache_key, default_cache_dir, read_group, write_group
+from .cache import CachedGroup, cache_key, default_cache_dir, prune, read_group, write_group
 from .dataset import CLASS_FOLDERS, DataError, Dataset, Skipped, Split
 
 __all__ = ["IMAGE_EXTENSIONS", "LAYOUT", "decode_image", "default_cache_dir", "load_folder"]
@@ -90,7 +91,7 @@ class _ClassFolder:
     path: Path
     split_index: int
     label: float
-    files: list[os.DirEntry]  # its image files, sorted by name
+    files: list[_ImageFile]  # its image files, sorted by name
     wanted: int  # how many to load: per_class, or all the images when there are fewer
     order: np.ndarray  # indices into files, in the seeded order
     key: str = ""
@@ -167,7 +168,7 @@ def _find_class_folders(root: Path, counts, seed: int, size: int) -> tuple[list[
         split_path = root / split_name
         if not split_path.is_dir():
             hint = ""
-            if (root / "cats").is_dir() or (root / split_name.replace("_set", "")).is_dir():
+            if any((root / name).is_dir() for name, _ in CLASS_FOLDERS):
                 hint = " (is this a split folder? pass the folder that holds training_set and test_set)"
             raise DataError(f"missing split folder {split_path}{hint}; expected {LAYOUT}")
         nested = split_path / split_name
@@ -185,14 +186,23 @@ def _find_class_folders(root: Path, counts, seed: int, size: int) -> tuple[list[
             order = np.random.default_rng([seed, split_index, int(label)]).permutation(len(files))
             folder = _ClassFolder(path, split_index, label, files, wanted, order)
             folder.key = cache_key(
-                folder=str(path), size=size, wanted=wanted, seed=seed, split=split_index,
-                files=[(entry.name, *_size_and_mtime(entry)) for entry in files],
+                folder=str(path), size=size, wanted=wanted, split=split_index,
+                # The seed only matters when it chooses: loading all the images, any seed shares the entry.
+                seed=seed if wanted < len(files) else None,
+                files=[(file.name, file.bytes, file.mtime_ns) for file in files],
             )
             folders.append(folder)
     return folders, skipped
 
 
-def _list_images(folder: Path) -> tuple[list[os.DirEntry], list[Skipped]]:
+class _ImageFile(NamedTuple):
+    path: str
+    name: str
+    bytes: int
+    mtime_ns: int
+
+
+def _list_images(folder: Path) -> tuple[list[_ImageFile], list[Skipped]]:
     """The image files in ``folder`` sorted by name, and everything else as Skipped."""
     files, strays = [], []
     try:
@@ -208,13 +218,13 @@ def _list_images(folder: Path) -> tuple[list[os.DirEntry], list[Skipped]]:
         elif extension.lower() not in IMAGE_EXTENSIONS:
             strays.append(Skipped(entry.path, f"not an image ({extension or 'no extension'})"))
         else:
-            files.append(entry)
+            try:
+                stat = entry.stat()  # of the file a link points to: the cache sees the target change
+            except OSError as error:  # deleted since the listing, or no permission
+                strays.append(Skipped(entry.path, f"cannot be read ({error.strerror or error})"))
+                continue
+            files.append(_ImageFile(entry.path, entry.name, stat.st_size, stat.st_mtime_ns))
     return files, strays
-
-
-def _size_and_mtime(entry: os.DirEntry) -> tuple[int, int]:
-    stat = entry.stat()
-    return stat.st_size, stat.st_mtime_ns
 
 
 def _load_images(folders: list[_ClassFolder], size: int, cache_dir: Path, progress) -> None:
@@ -265,6 +275,7 @@ def _load_images(folders: list[_ClassFolder], size: int, cache_dir: Path, progre
                 f"({len(folder.failed)} tried; {first_name}: {first_reason}); expected {LAYOUT}"
             )
         write_group(cache_dir, folder.key, folder.result(size))
+    prune(cache_dir, keep={folder.key for folder in folders})
 
 
 def _matches(folder: _ClassFolder, cached: CachedGroup) -> bool:
