@@ -95,7 +95,7 @@ class _ClassFolder:
     wanted: int  # how many to load: per_class, or all the images when there are fewer
     order: np.ndarray  # indices into files, in the seeded order
     key: str = ""
-    cached: CachedGroup | None = None  # the cache's entry for this folder, when it has one
+    group: CachedGroup | None = None  # its images once loaded: the cache's entry, or result()
     next: int = 0  # files[order[:next]] have been tried
     decoded: dict[int, np.ndarray] = field(default_factory=dict)  # file index -> image
     failed: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
@@ -108,12 +108,12 @@ class _ClassFolder:
         return batch
 
     def result(self, size: int) -> CachedGroup:
-        """The decoded images in file name order, as the cache stores them."""
-        if self.cached is not None:
-            return self.cached
-        indices = sorted(self.decoded)
-        images = np.stack([self.decoded[i] for i in indices]) if indices else np.zeros((0, 3, size, size), np.uint8)
-        return CachedGroup(images, tuple(self.files[i].name for i in indices), tuple(sorted(self.failed)))
+        """The images in file name order, as the cache stores them (stacked once)."""
+        if self.group is None:
+            indices = sorted(self.decoded)
+            images = np.stack([self.decoded.pop(i) for i in indices]) if indices else np.zeros((0, 3, size, size), np.uint8)
+            self.group = CachedGroup(images, tuple(self.files[i].name for i in indices), tuple(sorted(self.failed)))
+        return self.group
 
 
 def load_folder(root, size=64, train_per_class=1000, test_per_class=200, seed=0,
@@ -236,7 +236,7 @@ def _load_images(folders: list[_ClassFolder], size: int, cache_dir: Path, progre
         if cached is None or not _matches(folder, cached):
             misses.append(folder)
             continue
-        folder.cached = cached
+        folder.group = cached
         done += len(cached.names) + len(cached.failed)
     total = done + sum(folder.wanted for folder in misses)
     if progress is not None and done:
