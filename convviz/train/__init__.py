@@ -18,13 +18,15 @@ from .checkpoint import (FORMAT_VERSION, Checkpoint, CheckpointError, apply_chec
                          save_checkpoint)
 from .config import BACKENDS, MODELS, TrainConfig, TrainConfigError, build_model
 from .evaluation import Evaluation, bce_loss, evaluate, saliency
+from .inspect import ConvLayerPass, conv_layer_indices, conv_layer_pass, feature_maps
 from .loop import Trainer, make_backend, train_steps
 from .records import EPOCH_COLUMNS, BatchRecord, EpochRecord, Stopped
 from .torch_backend import TorchBackend, torch_available, torch_sequential
 
 __all__ = [
-    "BACKENDS", "BatchRecord", "Checkpoint", "CheckpointError", "EPOCH_COLUMNS", "EpochRecord", "Evaluation",
+    "BACKENDS", "BatchRecord", "Checkpoint", "CheckpointError", "ConvLayerPass", "EPOCH_COLUMNS", "EpochRecord", "Evaluation",
     "FORMAT_VERSION", "MODELS", "NumpyBackend", "StepResult", "Stopped", "TorchBackend", "TrainConfig",
-    "TrainConfigError", "Trainer", "apply_checkpoint", "bce_loss", "build_model", "evaluate", "make_backend",
+    "TrainConfigError", "Trainer", "apply_checkpoint", "bce_loss", "build_model", "conv_layer_indices", "conv_layer_pass", "evaluate",
+    "feature_maps", "make_backend",
     "read_checkpoint", "resume", "saliency", "save_checkpoint", "torch_available", "torch_sequential", "train_steps",
 ]

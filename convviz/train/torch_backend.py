@@ -84,8 +84,8 @@ class TorchBackend:
         self.set_lr(lr)
         self.model.train()
         buffers = {name: value.clone() for name, value in self.model.named_buffers()}
-        probabilities = self.model(torch.from_numpy(images))
-        loss_tensor = self.criterion(probabilities, torch.from_numpy(labels))
+        probabilities = self.model(torch.from_numpy(np.require(images, requirements="W")))
+        loss_tensor = self.criterion(probabilities, torch.from_numpy(np.require(labels, requirements="W")))
         loss = float(loss_tensor.detach())
         probabilities = probabilities.detach().numpy().reshape(-1).copy()
         problem = None
@@ -112,7 +112,8 @@ class TorchBackend:
         self.model.eval()
         try:
             with torch.no_grad():
-                parts = [self.model(torch.from_numpy(images[start:start + batch_size])).numpy().reshape(-1)
+                # A copy: datasets are read-only, and torch does not take read-only arrays.
+                parts = [self.model(torch.from_numpy(np.array(images[start:start + batch_size]))).numpy().reshape(-1)
                          for start in range(0, len(images), batch_size)]
         finally:
             self.model.train(was_training)
