@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 
+from .export.commands import add_export_command
 from .nn.functional import conv_geometry
 from .nn.functional.padding import PADDING_MODES
 from .train.commands import add_train_commands
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     conv.add_argument("--groups", type=int, default=1)
     conv.add_argument("--padding-mode", default="zeros", choices=PADDING_MODES)
     add_train_commands(commands)  # train, evaluate: each sets args.run
+    add_export_command(commands)  # export: sets args.run
     parser.command_names = tuple(commands.choices)  # what the window's parser must not take for an IMAGE
     return parser
 
