@@ -21,10 +21,11 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .nn.parallel import CORES, map_on_all_cores
+from .nn import parallel
 from .nn.parameter import Parameter
 
 __all__ = ["Adam", "Optimizer", "SGD"]
@@ -33,6 +34,16 @@ __all__ = ["Adam", "Optimizer", "SGD"]
 # of a slice (1.5 MB) fit in one core's L2 cache. Slices much smaller than this cost more in
 # Python and thread hand-overs than they gain.
 CHUNK = 65536
+
+
+class SliceUpdate(NamedTuple):
+    """One parameter's element-wise update, to be run slice by slice: ``function(*slices,
+    scratch_a, scratch_b)`` updates in place matching slices of ``arrays`` (the parameter, its
+    gradient, then the optimiser's state arrays; None for a state array the settings do not use),
+    with two scratch buffers of the slices' size."""
+
+    function: Callable[..., None]
+    arrays: list[np.ndarray | None]
 
 
 def _check_number(name: str, value, minimum: float = 0.0, below: float | None = None) -> float:
@@ -104,10 +115,10 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that has a gradient.
 
-        Each parameter's bookkeeping (state, step count, scalars) is done here, in order; its
-        element-wise update is cut into CHUNK-sized slices (``_update`` returns the arrays and
-        the function that updates one slice), and the slices of all parameters are then shared
-        out between the cores in contiguous runs of about equal size.
+        Each parameter's bookkeeping (state, step count, scalars) is done here, in order
+        (``_prepare_update``); its element-wise update is cut into CHUNK-sized slices, and the
+        slices of all parameters are then shared out between the cores in contiguous runs of
+        about equal size.
         """
         todo = [(param, group) for group in self.param_groups for param in group["params"]
                 if param.grad is not None]
@@ -118,20 +129,20 @@ class Optimizer:
         jobs, whole = [], []
         for param, group in todo:
             state = self.state.setdefault(param, {})
-            update, arrays = self._update(param, param.grad, state, group)
-            if not all(a.flags.c_contiguous for a in arrays):
+            update, arrays = self._prepare_update(param, param.grad, state, group)
+            if not all(a.flags.c_contiguous for a in arrays if a is not None):
                 # Only if someone assigned such a .data or .grad: processed whole, with its own scratch.
                 whole.append((update, arrays))
                 continue
-            flat = [a.reshape(-1) for a in arrays]  # views, since the arrays are contiguous
+            flat = [None if a is None else a.reshape(-1) for a in arrays]  # views: the arrays are contiguous
             for start in range(0, flat[0].size, CHUNK):
-                jobs.append((update, [f[start : start + CHUNK] for f in flat]))
+                jobs.append((update, [None if f is None else f[start : start + CHUNK] for f in flat]))
         for update, arrays in whole:
             update(*arrays, np.empty_like(arrays[0]), np.empty_like(arrays[0]))
         if not jobs:
             return
         total = sum(arrays[0].size for _, arrays in jobs)
-        workers = min(CORES, max(1, total // CHUNK))
+        workers = min(parallel.CORES, max(1, total // CHUNK))
         runs, run, filled = [], [], 0
         for job in jobs:  # contiguous runs of about total / workers elements each
             run.append(job)
@@ -147,11 +158,10 @@ class Optimizer:
                 scratch, other = self._scratch_for(worker, arrays[0].dtype)
                 update(*arrays, scratch[:size], other[:size])
 
-        map_on_all_cores(work, range(len(runs)))
+        parallel.map_on_all_cores(work, range(len(runs)))
 
-    def _update(self, param: Parameter, grad: np.ndarray, state: dict, group: dict):
-        """Prepare one parameter's update; return ``(update, arrays)``: ``update(*slices,
-        scratch, scratch)`` updates matching slices of ``arrays`` in place."""
+    def _prepare_update(self, param: Parameter, grad: np.ndarray, state: dict, group: dict) -> SliceUpdate:
+        """Make or advance ``state`` for this step and return the element-wise update."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------------------------------
@@ -230,19 +240,17 @@ class SGD(Optimizer):
             raise ValueError(f"Nesterov momentum requires a momentum > 0 and zero dampening, got "
                              f"momentum={group['momentum']}, dampening={group['dampening']}")
 
-    def _update(self, param, grad, state, group) -> None:
-        arrays = [param.data, grad]
+    def _prepare_update(self, param, grad, state, group) -> SliceUpdate:
         first_step = False
-        if group["momentum"] != 0:
-            if "momentum_buffer" not in state:
-                state["momentum_buffer"] = np.empty_like(param.data)  # set to the gradient below
-                first_step = True
-            arrays.append(state["momentum_buffer"])
-        return functools.partial(self._update_slice, group=group, first_step=first_step), arrays
+        if group["momentum"] != 0 and "momentum_buffer" not in state:
+            state["momentum_buffer"] = np.empty_like(param.data)  # set to the gradient below
+            first_step = True
+        buf = state["momentum_buffer"] if group["momentum"] != 0 else None
+        return SliceUpdate(functools.partial(self._update_slice, group=group, first_step=first_step),
+                           [param.data, grad, buf])
 
     @staticmethod
-    def _update_slice(p, grad, *rest, group, first_step) -> None:
-        buf, decayed, scratch = rest if len(rest) == 3 else (None, *rest)
+    def _update_slice(p, grad, buf, decayed, scratch, *, group, first_step) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         if group["weight_decay"] != 0:
             np.multiply(p, group["weight_decay"], out=decayed)
@@ -294,7 +302,7 @@ class Adam(Optimizer):
         _check_number("beta parameter at index 1", betas[1], 0.0, 1.0)
         _check_number("weight_decay", group["weight_decay"])
 
-    def _update(self, param, grad, state, group) -> None:
+    def _prepare_update(self, param, grad, state, group) -> SliceUpdate:
         beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0
@@ -308,15 +316,13 @@ class Adam(Optimizer):
         bias_correction1 = 1 - beta1**step
         bias_correction2_sqrt = math.sqrt(1 - beta2**step)
         step_size = group["lr"] / bias_correction1
-        arrays = [param.data, grad, state["exp_avg"], state["exp_avg_sq"]]
-        if group["amsgrad"]:
-            arrays.append(state["max_exp_avg_sq"])
-        return functools.partial(self._update_slice, group=group, step_size=step_size,
-                                 bias_correction2_sqrt=bias_correction2_sqrt), arrays
+        update = functools.partial(self._update_slice, group=group, step_size=step_size,
+                                   bias_correction2_sqrt=bias_correction2_sqrt)
+        v_max = state["max_exp_avg_sq"] if group["amsgrad"] else None
+        return SliceUpdate(update, [param.data, grad, state["exp_avg"], state["exp_avg_sq"], v_max])
 
     @staticmethod
-    def _update_slice(p, grad, m, v, *rest, group, step_size, bias_correction2_sqrt) -> None:
-        v_max, tmp, update = rest if len(rest) == 3 else (None, *rest)
+    def _update_slice(p, grad, m, v, v_max, tmp, update, *, group, step_size, bias_correction2_sqrt) -> None:
         beta1, beta2 = group["betas"]
         if group["weight_decay"] != 0:
             np.multiply(p, group["weight_decay"], out=update)

@@ -7,6 +7,9 @@ import torch
 
 import convviz.nn as nn
 from convviz.nn import Parameter
+from convviz.nn import functional as F
+
+from engine_spies import ran_as, record_algorithms
 
 DTYPES = [np.float32, np.float64]
 TORCH_DTYPE = {np.float32: torch.float32, np.float64: torch.float64}
@@ -107,12 +110,17 @@ def test_conv2d_equals_torch(kwargs, shape, dtype):
     check_against_torch(ours, theirs, image(shape), dtype)
 
 
-@pytest.mark.parametrize("algorithm", ["loops", "im2col", "strided"])
-def test_conv2d_passes_its_algorithm_to_the_engine(algorithm):
+@pytest.mark.parametrize("algorithm", [*F.ALGORITHMS, None])
+def test_conv2d_passes_its_algorithm_to_the_engine(algorithm, monkeypatch):
+    # Every algorithm gives the same numbers, so the engine's dispatch table is what tells.
     kwargs = dict(in_channels=2, out_channels=3, kernel_size=3, stride=2, padding=1)
     ours, theirs = make_pair(nn.Conv2d(**kwargs, rng=0, algorithm=algorithm), torch.nn.Conv2d(**kwargs), np.float64)
-    assert ours.algorithm == algorithm
+    ran = record_algorithms(monkeypatch)
     check_against_torch(ours, theirs, image((1, 2, 6, 5)), np.float64)
+    assert ran == ran_as(algorithm or "banded")
+    ours.algorithm = "loops"  # may be changed at any time
+    ours(image((1, 2, 6, 5)))
+    assert ran[-1] == "forward_loops"
 
 
 BN_CASES = [
@@ -578,6 +586,33 @@ def test_repr_equals_torch(make, expected):
     assert repr(make(nn)) == repr(make(torch.nn))
     if expected is not None:
         assert repr(make(nn)) == expected
+
+
+CONV2D_ARGUMENT_ERRORS = [
+    # (Conv2d's arguments, the same settings as conv2d keywords for a (1, 4, 8, 8) input)
+    (dict(in_channels=4, out_channels=6, kernel_size=3, groups=3), dict(groups=3)),
+    (dict(in_channels=4, out_channels=6, kernel_size=3, groups=0), dict(groups=0)),
+    (dict(in_channels=4, out_channels=6, kernel_size=3, stride=2, padding="same"), dict(stride=2, padding="same")),
+    (dict(in_channels=4, out_channels=6, kernel_size=3, stride=(1, 2), padding="same"),
+     dict(stride=(1, 2), padding="same")),
+    (dict(in_channels=4, out_channels=6, kernel_size=3, padding="full"), dict(padding="full")),
+    (dict(in_channels=4, out_channels=6, kernel_size=3, padding=-1), dict(padding=-1)),
+    (dict(in_channels=4, out_channels=6, kernel_size=3, padding_mode="mirror"), dict(padding_mode="mirror")),
+    (dict(in_channels=4, out_channels=6, kernel_size=3, stride=0), dict(stride=0)),
+    (dict(in_channels=4, out_channels=6, kernel_size=3, dilation=(1, 2.0)), dict(dilation=(1, 2.0))),
+    (dict(in_channels=4, out_channels=6, kernel_size=3, algorithm="fft"), dict(algorithm="fft")),
+]
+
+
+@pytest.mark.parametrize("layer_kwargs,conv_kwargs", CONV2D_ARGUMENT_ERRORS, ids=lambda kw: str(kw))
+def test_conv2d_refuses_bad_settings_with_the_engines_own_message(layer_kwargs, conv_kwargs):
+    with pytest.raises((TypeError, ValueError)) as from_engine:
+        groups = conv_kwargs.get("groups", 1)
+        weight = np.zeros((6, 4 // groups if groups in (1, 2, 4) else 1, 3, 3))
+        F.conv2d(np.zeros((1, 4, 8, 8)), weight, **conv_kwargs)
+    with pytest.raises(type(from_engine.value)) as from_layer:
+        nn.Conv2d(**layer_kwargs)
+    assert str(from_layer.value) == str(from_engine.value)
 
 
 def test_constructor_arguments_are_checked():

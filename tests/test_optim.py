@@ -249,16 +249,16 @@ def test_bad_arguments_are_named():
 def test_steps_shared_out_between_the_cores_equal_torch_and_one_core(make, make_torch, dtype, monkeypatch):
     # Enough elements for several CHUNK-sized slices per core, with a parameter cut by the boundary
     # between the cores' runs and small ones around it.
-    import convviz.optim
+    from convviz.nn import parallel
 
     shapes = [(3, 5), (300, 230), (7,), (CHUNK + 5,), (1,)]
     assert sum(np.prod(s) for s in shapes) >= 2 * CHUNK  # two runs of slices, for two cores
-    monkeypatch.setattr(convviz.optim, "CORES", 2)
+    monkeypatch.setattr(parallel, "CORES", 2)
     ours, theirs = _pair(dtype, seed=3, shapes=shapes)
     _run(ours, theirs, make(ours), make_torch(theirs), dtype, steps=4)
     _assert_same(ours, theirs, dtype)
     one_core, theirs_again = _pair(dtype, seed=3, shapes=shapes)
-    monkeypatch.setattr(convviz.optim, "CORES", 1)
+    monkeypatch.setattr(parallel, "CORES", 1)
     _run(one_core, theirs_again, make(one_core), make_torch(theirs_again), dtype, steps=4)
     for p, q in zip(ours, one_core):  # the same operations on every element, whichever thread runs them
         np.testing.assert_array_equal(p.data, q.data)

@@ -1,5 +1,6 @@
 """convviz.nn.parallel: threads per core that stay correct when callers are themselves threads,
-nest, or fork; and the engine's chunked paths, forced to split every batch."""
+nest, or fork; ``parallel.CORES`` as the one setting of both the threads and the engine's
+pieces; and the engine's chunked paths, forced to split every batch."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import pytest
 from threadpoolctl import threadpool_info
 
 import convviz.nn.parallel as parallel
-import convviz.nn.functional.conv as conv
-from convviz.nn.functional import conv2d, conv2d_backward
+from convviz import optim
+from convviz.nn import Parameter
+from convviz.nn.functional import (batch_norm, conv2d, conv2d_backward, conv_banded, conv_im2col, max_pool2d,
+                                   relu)
 
 ROOT = Path(__file__).resolve().parent.parent
 RNG = np.random.default_rng(11)
@@ -64,19 +67,32 @@ def test_first_calls_from_several_threads_at_once(two_cores, monkeypatch):
 
 def test_blas_thread_count_is_restored_after_overlapping_calls(two_cores):
     before = blas_threads()
-    run_in_threads(4, lambda: [conv2d(X, W, groups=2, padding=1, algorithm="banded") for _ in range(20)])
+    results = run_in_threads(4, lambda: [conv2d(X, W, groups=2, padding=1, algorithm="banded") for _ in range(20)])
     assert blas_threads() == before
+    for result in results:  # and every overlapping call finished with the right numbers
+        assert not isinstance(result, BaseException), result
+        for y in result:
+            np.testing.assert_allclose(y, EXPECTED, rtol=1e-5, atol=1e-5)
 
 
 def test_a_worker_that_calls_the_engine_runs_it_serially_instead_of_deadlocking(two_cores):
-    done = []
-    thread = threading.Thread(target=lambda: done.append(
-        parallel.map_on_all_cores(lambda k: conv2d(X, W, groups=2, padding=1, algorithm="banded"), range(4))))
-    thread.start()
-    thread.join(timeout=120)
-    assert not thread.is_alive(), "nested map_on_all_cores deadlocked"
-    for result in done[0]:
+    (results,) = run_in_threads(1, lambda: parallel.map_on_all_cores(
+        lambda k: conv2d(X, W, groups=2, padding=1, algorithm="banded"), range(4)))
+    assert not isinstance(results, BaseException), results
+    assert len(results) == 4
+    for result in results:
         np.testing.assert_allclose(result, EXPECTED, rtol=1e-5, atol=1e-5)
+
+
+def test_an_exception_in_a_worker_reaches_the_caller(two_cores):
+    def work(k):
+        if k == 3:
+            raise ValueError("piece 3 failed")
+        return k
+
+    with pytest.raises(ValueError, match="piece 3 failed"):
+        parallel.map_on_all_cores(work, range(6))
+    assert parallel.map_on_all_cores(lambda k: k, range(6)) == list(range(6))  # the pool still works
 
 
 def test_results_come_back_in_order(two_cores):
@@ -104,8 +120,8 @@ def test_a_forked_child_can_still_convolve():
 @pytest.mark.parametrize("stride", [1, 2])
 def test_every_chunk_boundary_gives_the_same_numbers(monkeypatch, two_cores, algorithm, stride):
     # One byte per chunk forces one image per chunk, so every batch is split.
-    monkeypatch.setattr(conv, "IM2COL_CHUNK_BYTES", 1)
-    monkeypatch.setattr(conv, "BANDED_CHUNK_BYTES", 1)
+    monkeypatch.setattr(conv_im2col, "IM2COL_CHUNK_BYTES", 1)
+    monkeypatch.setattr(conv_banded, "BANDED_CHUNK_BYTES", 1)
     x = RNG.standard_normal((5, 4, 9, 10))
     w = RNG.standard_normal((6, 2, 3, 2))
     gy = RNG.standard_normal(conv2d(x, w, stride=stride, groups=2, algorithm="loops").shape)
@@ -114,3 +130,77 @@ def test_every_chunk_boundary_gives_the_same_numbers(monkeypatch, two_cores, alg
     for ours, reference in zip(conv2d_backward(gy, x, w, stride=stride, groups=2, algorithm=algorithm),
                                conv2d_backward(gy, x, w, stride=stride, groups=2, algorithm="loops")):
         np.testing.assert_allclose(ours, reference, rtol=1e-10, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------
+# parallel.CORES is the one setting: it decides how many pieces each caller cuts its work into
+# and how many threads run them.
+
+
+def adam_step(x):
+    """One Adam step over a parameter of four CHUNK-sized slices (x: its gradient)."""
+    param = Parameter(np.ones_like(x))
+    param.grad = x
+    optim.Adam([param], lr=0.1).step()
+    return param.data
+
+
+RNG_CORES = np.random.default_rng(5)
+CORES_CALLERS = {
+    # name: (work, its input; every input is large enough to be split on every core)
+    "conv2d banded forward": (lambda x: conv2d(x, W, groups=2, algorithm="banded"),
+                              RNG_CORES.standard_normal((6, 4, 12, 12)).astype(np.float32)),
+    "conv2d banded weight gradient": (
+        lambda x: conv2d_backward(np.ones((6, 6, 10, 10), np.float32), x, W, groups=2, algorithm="banded",
+                                  need_input_grad=False)[1],
+        RNG_CORES.standard_normal((6, 4, 12, 12)).astype(np.float32)),
+    "relu": (lambda x: relu(x), RNG_CORES.standard_normal(2**20 + 6).astype(np.float32)),
+    "batch_norm": (lambda x: batch_norm(x, None, None, None, None, True),
+                   RNG_CORES.standard_normal((4, 6, 160, 160)).astype(np.float32)),
+    "max_pool2d 2x2": (lambda x: max_pool2d(x, 2, 2), RNG_CORES.standard_normal((6, 4, 128, 128)).astype(np.float32)),
+    "Adam step": (adam_step, RNG_CORES.standard_normal(4 * optim.CHUNK).astype(np.float32)),
+}
+
+
+def record_pieces_and_require_threads(monkeypatch, threads: int) -> list[int]:
+    """Replace parallel.map_on_all_cores by a spy that records how many pieces each call gets and
+    makes the pieces meet at a barrier of ``threads``: a call then finishes only if that many
+    threads run its pieces at the same time (the barrier breaks after 20 s otherwise)."""
+    pieces, real = [], parallel.map_on_all_cores
+
+    def spy(function, items):
+        items = list(items)
+        pieces.append(len(items))
+        barrier = threading.Barrier(threads, timeout=20)
+
+        def together(item):
+            barrier.wait()
+            return function(item)
+
+        return real(together, items)
+
+    monkeypatch.setattr(parallel, "map_on_all_cores", spy)
+    return pieces
+
+
+@pytest.mark.parametrize("cores", [3, 4])
+@pytest.mark.parametrize("caller", list(CORES_CALLERS))
+def test_patching_parallel_cores_changes_both_the_pieces_and_the_threads(monkeypatch, caller, cores):
+    work, x = CORES_CALLERS[caller]
+    monkeypatch.setattr(parallel, "CORES", 1)
+    expected = work(x.copy())
+    monkeypatch.setattr(parallel, "CORES", cores)
+    pieces = record_pieces_and_require_threads(monkeypatch, cores)
+    result = work(x.copy())
+    assert pieces, f"{caller} did not run on the cores"
+    assert all(count > 1 and count % cores == 0 for count in pieces), (
+        f"{caller} cut its work into {pieces} pieces; with CORES = {cores} it must be a multiple of {cores}")
+    np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_with_one_core_nothing_is_split(monkeypatch):
+    monkeypatch.setattr(parallel, "CORES", 1)
+    pieces = record_pieces_and_require_threads(monkeypatch, 1)
+    for work, x in CORES_CALLERS.values():
+        work(x.copy())
+    assert all(count == 1 for count in pieces), pieces

@@ -7,6 +7,10 @@ convolution, or the element-wise passes of an optimiser step.
 
 Safe to call from several threads at once, from inside its own workers (the inner call then runs
 serially instead of waiting on workers that are all busy waiting), and after ``os.fork``.
+
+``CORES`` is the one setting of how many threads the engine uses: every caller reads
+``parallel.CORES`` when it runs (to cut its work into that many pieces, or a multiple), and
+``map_on_all_cores`` runs that many threads. Set it (or monkeypatch it in a test) to change both.
 """
 
 from __future__ import annotations
@@ -26,10 +30,14 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+# How many threads map_on_all_cores runs, and how many pieces the engine's callers cut work into.
 CORES = _usable_cores()
+
+__all__ = ["CORES", "map_on_all_cores"]
 
 _lock = threading.Lock()
 _threads: ThreadPoolExecutor | None = None
+_thread_count = 0  # the workers _threads was made with
 _blas: ThreadpoolController | None = None
 _blas_users = 0  # map_on_all_cores calls running now, in any thread
 _blas_limiter = None  # restores BLAS's own thread count when the last of them ends
@@ -38,8 +46,8 @@ _in_worker = threading.local()
 
 def _forget_threads_after_fork() -> None:
     """A forked child inherits the pool's bookkeeping but none of its threads: start afresh."""
-    global _lock, _threads, _blas, _blas_users, _blas_limiter
-    _lock, _threads, _blas, _blas_users, _blas_limiter = threading.Lock(), None, None, 0, None
+    global _lock, _threads, _thread_count, _blas, _blas_users, _blas_limiter
+    _lock, _threads, _thread_count, _blas, _blas_users, _blas_limiter = threading.Lock(), None, 0, None, 0, None
 
 
 if hasattr(os, "register_at_fork"):
@@ -47,14 +55,19 @@ if hasattr(os, "register_at_fork"):
 
 
 def _start_parallel_section() -> ThreadPoolExecutor:
-    """Make the pool on first use, and hold BLAS to one thread while any caller runs: BLAS's own
-    spinning threads on top of ours would fight for the cores. The limit is process-wide (BLAS
-    has one setting), so it is set by the first caller in and restored by the last one out."""
-    global _threads, _blas, _blas_users, _blas_limiter
+    """Make the pool on first use (again if CORES changed while no call was running), and hold
+    BLAS to one thread while any caller runs: BLAS's own spinning threads on top of ours would
+    fight for the cores. The limit is process-wide (BLAS has one setting), so it is set by the
+    first caller in and restored by the last one out."""
+    global _threads, _thread_count, _blas, _blas_users, _blas_limiter
     with _lock:
-        if _threads is None:
+        if _blas is None:
             _blas = ThreadpoolController()
+        if _threads is None or (_thread_count != CORES and _blas_users == 0):
+            if _threads is not None:
+                _threads.shutdown(wait=False)  # idle: no call is running
             _threads = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="convviz")
+            _thread_count = CORES
         if _blas_users == 0:
             _blas_limiter = _blas.limit(limits=1, user_api="blas")
         _blas_users += 1
@@ -71,7 +84,8 @@ def _end_parallel_section() -> None:
 
 
 def map_on_all_cores(function, items) -> list:
-    """``[function(item) for item in items]`` on a thread per core, results in order.
+    """``[function(item) for item in items]`` on ``CORES`` threads, results in order; an
+    exception in any call is raised here. Calls from inside a worker run serially.
 
     NumPy's floating-point error state is per thread, so each worker silences inf - inf and
     overflow as the engine's own code does (NaN and inf propagate silently, as in torch).

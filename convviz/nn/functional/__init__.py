@@ -1,12 +1,16 @@
 """Pure NumPy functions, each with its backward: the engine's operations (numpy only)."""
 
+from .conv_geometry import ConvSettings
 from .conv import (
     ALGORITHMS,
+    DEFAULT_ALGORITHM,
     ConvGeometry,
+    check_algorithm,
     check_grad_output,
     conv2d,
     conv2d_backward,
     conv_geometry,
+    conv_settings,
     im2col,
     spread_output_grad,
     transposed_conv_input_grad,

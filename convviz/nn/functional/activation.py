@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..parallel import CORES, map_on_all_cores
+from .. import parallel
 from .checks import as_float_array, check_bool, quiet_nonfinite, same_dtype
 
 # Arrays of at least this many values are split over the cores; below it the threads'
@@ -21,14 +21,14 @@ PARALLEL_MIN_VALUES = 2**20
 def _on_all_cores(function, *arrays: np.ndarray) -> None:
     """``function(*pieces)`` over matching pieces of equally shaped arrays, one piece per core
     when they are large and all C-contiguous, else once over the whole arrays."""
-    size = arrays[0].size
-    if size < PARALLEL_MIN_VALUES or CORES == 1 or not all(a.flags.c_contiguous for a in arrays):
+    size, cores = arrays[0].size, parallel.CORES
+    if size < PARALLEL_MIN_VALUES or cores == 1 or not all(a.flags.c_contiguous for a in arrays):
         function(*arrays)
         return
     flat = [a.reshape(-1) for a in arrays]  # views, since the arrays are contiguous
-    bounds = [size * i // CORES for i in range(CORES + 1)]
+    bounds = [size * i // cores for i in range(cores + 1)]
     pieces = [[f[start:stop] for f in flat] for start, stop in zip(bounds[:-1], bounds[1:])]
-    map_on_all_cores(lambda piece: function(*piece), pieces)
+    parallel.map_on_all_cores(lambda piece: function(*piece), pieces)
 
 
 def _check_pair(grad_output, other, other_name: str) -> None:

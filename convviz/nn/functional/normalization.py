@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..parallel import CORES, map_on_all_cores
+from .. import parallel
 from .checks import as_float_array, check_bool, quiet_nonfinite, real_number, same_dtype
 
 # Inputs of at least this many values are split by channels over the cores; below it the
@@ -120,13 +120,13 @@ def _by_channel_groups(function, x3: np.ndarray) -> None:
     """Call ``function(channels)`` for slices of channels that together cover x3's channels: one
     slice per core for a large x3, else one slice of all of them."""
     channels = x3.shape[1]
-    parts = min(CORES, channels) if x3.size >= PARALLEL_MIN_VALUES else 1
+    parts = min(parallel.CORES, channels) if x3.size >= PARALLEL_MIN_VALUES else 1
     bounds = [channels * i // parts for i in range(parts + 1)]
     slices = [slice(start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
     if len(slices) == 1:
         function(slices[0])
     else:
-        map_on_all_cores(function, slices)
+        parallel.map_on_all_cores(function, slices)
 
 
 def _check_batch_size(input) -> None:

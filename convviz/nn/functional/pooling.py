@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..parallel import CORES, map_on_all_cores
+from .. import parallel
 from .checks import as_float_array, check_bool, check_ndim, int_pair, quiet_nonfinite
 
 # Inputs of at least this many values are split by images over the cores (2×2 max pooling);
@@ -145,14 +145,14 @@ def pool_geometry(input_shape, kernel_size, stride=None, padding=0, dilation=1,
         )
     out_height = _output_size("height", height, padding[0], kh, dilation[0], stride[0], ceil_mode)
     out_width = _output_size("width", width, padding[1], kw, dilation[1], stride[1], ceil_mode)
-    g = PoolGeometry(batch, channels, height, width, (kh, kw), stride, padding, dilation, ceil_mode,
+    geo = PoolGeometry(batch, channels, height, width, (kh, kw), stride, padding, dilation, ceil_mode,
                      unbatched, out_height, out_width)
 
     # A dilated window can step over the whole input (e.g. H = 2, k = 2, d = 3, p = 1 reads rows
     # -1 and 2). torch returns -inf with an index outside the image for it, and its backward then
     # writes out of bounds; we refuse it.
     for axis, name, size in ((0, "height", height), (1, "width", width)):
-        positions = g.tap_positions(axis)
+        positions = geo.tap_positions(axis)
         empty = ~((positions >= 0) & (positions < size)).any(axis=1)
         if empty.any():
             o = int(np.argmax(empty))
@@ -161,7 +161,7 @@ def pool_geometry(input_shape, kernel_size, stride=None, padding=0, dilation=1,
                 f"them inside the input {name} {size} (dilation={dilation}, padding={padding}); "
                 f"every window must cover at least one input pixel"
             )
-    return g
+    return geo
 
 
 def _pool_input(input, name="input") -> np.ndarray:
@@ -170,46 +170,46 @@ def _pool_input(input, name="input") -> np.ndarray:
     return input
 
 
-def _padded(x: np.ndarray, g: PoolGeometry, fill: float) -> np.ndarray:
+def _padded(x: np.ndarray, geo: PoolGeometry, fill: float) -> np.ndarray:
     """x (N, C, H, W) with ``fill`` around it, enough for every tap of every window.
 
     For max pooling the fill is -inf, which no pixel beats; for average pooling it is 0, which
     adds nothing to a window's sum. Without padding the input itself is returned, not a copy.
     """
-    top, bottom, left, right = g.padded_extent
+    top, bottom, left, right = geo.padded_extent
     if not (top or bottom or left or right):
         return x
-    out = np.full(x.shape[:2] + (top + g.height + bottom, left + g.width + right), fill, dtype=x.dtype)
-    out[:, :, top : top + g.height, left : left + g.width] = x
+    out = np.full(x.shape[:2] + (top + geo.height + bottom, left + geo.width + right), fill, dtype=x.dtype)
+    out[:, :, top : top + geo.height, left : left + geo.width] = x
     return out
 
 
-def _taps(x_pad: np.ndarray, g: PoolGeometry):
+def _taps(x_pad: np.ndarray, geo: PoolGeometry):
     """Yield, in torch's scan order (row by row within the window), the view
     x_pad[:, :, oy·sh + i·dh, ox·sw + j·dw] over all (oy, ox) for each tap (i, j): (N, C, OH, OW)."""
-    (kh, kw), (sh, sw), (dh, dw) = g.kernel_size, g.stride, g.dilation
+    (kh, kw), (sh, sw), (dh, dw) = geo.kernel_size, geo.stride, geo.dilation
     for i in range(kh):
         for j in range(kw):
-            yield x_pad[:, :, i * dh : i * dh + (g.out_height - 1) * sh + 1 : sh,
-                              j * dw : j * dw + (g.out_width - 1) * sw + 1 : sw]
+            yield x_pad[:, :, i * dh : i * dh + (geo.out_height - 1) * sh + 1 : sh,
+                              j * dw : j * dw + (geo.out_width - 1) * sw + 1 : sw]
 
 
 # ----------------------------------------------------------------------------------------------
 # Max pooling.
 
 
-def _first_inside_index(g: PoolGeometry) -> np.ndarray:
+def _first_inside_index(geo: PoolGeometry) -> np.ndarray:
     """(OH, OW) flat index of each window's first tap inside the input: where torch's scan
     starts, and so the index it reports when nothing in the window beats -inf."""
     firsts = []
-    for axis, size in ((0, g.height), (1, g.width)):
-        positions = g.tap_positions(axis)
+    for axis, size in ((0, geo.height), (1, geo.width)):
+        positions = geo.tap_positions(axis)
         inside = (positions >= 0) & (positions < size)
         firsts.append(positions[np.arange(len(positions)), np.argmax(inside, axis=1)])
-    return firsts[0][:, None] * g.width + firsts[1][None, :]
+    return firsts[0][:, None] * geo.width + firsts[1][None, :]
 
 
-def _max_with_indices(taps: list[np.ndarray], g: PoolGeometry):
+def _max_with_indices(taps: list[np.ndarray], geo: PoolGeometry):
     """Each window's maximum and the flat index (into the input's H·W plane) of the pixel it
     came from, chosen as torch chooses it. torch scans a window in order and keeps a new value
     when ``value > max`` or the value is NaN. Hence the tie rule:
@@ -234,24 +234,24 @@ def _max_with_indices(taps: list[np.ndarray], g: PoolGeometry):
 
     # Tap k of the window whose corner is (r0, c0) is the pixel (r0 + i·dh, c0 + j·dw), so its
     # flat index is the corner's, r0·W + c0, plus a fixed offset i·dh·W + j·dw.
-    (kh, kw), (dh, dw) = g.kernel_size, g.dilation
-    offsets = (np.arange(kh)[:, None] * dh * g.width + np.arange(kw)[None, :] * dw).ravel()
-    corners = g.window_starts(0)[:, None] * g.width + g.window_starts(1)[None, :]
+    (kh, kw), (dh, dw) = geo.kernel_size, geo.dilation
+    offsets = (np.arange(kh)[:, None] * dh * geo.width + np.arange(kw)[None, :] * dw).ravel()
+    corners = geo.window_starts(0)[:, None] * geo.width + geo.window_starts(1)[None, :]
     indices = np.take(offsets, winner)
     indices += corners
 
-    if g.reaches_outside:
+    if geo.reaches_outside:
         # The -inf fill of the padding ties with an all -inf window, so the winner may be a
         # padding cell there; torch reports the window's first inside pixel instead.
         dead = best == -np.inf
         if dead.any():
-            np.copyto(indices, np.broadcast_to(_first_inside_index(g), indices.shape), where=dead)
+            np.copyto(indices, np.broadcast_to(_first_inside_index(geo), indices.shape), where=dead)
     return best, indices
 
 
 def _split(count: int, values: int) -> list[slice]:
     """Slices of ``range(count)`` (images), one per core when ``values`` is large."""
-    parts = min(CORES, count) if values >= PARALLEL_MIN_VALUES else 1
+    parts = min(parallel.CORES, count) if values >= PARALLEL_MIN_VALUES else 1
     bounds = [count * i // parts for i in range(parts + 1)]
     return [slice(start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
 
@@ -260,16 +260,16 @@ def _run(function, slices: list[slice]) -> None:
     if len(slices) == 1:
         function(slices[0])
     else:
-        map_on_all_cores(function, slices)
+        parallel.map_on_all_cores(function, slices)
 
 
-def _is_2x2(g: PoolGeometry) -> bool:
+def _is_2x2(geo: PoolGeometry) -> bool:
     """2×2 windows at stride 2 that tile the input (no padding, no dilation, none hanging out)."""
-    return (g.kernel_size == (2, 2) and g.stride == (2, 2) and g.dilation == (1, 1)
-            and g.padding == (0, 0) and not g.reaches_outside)
+    return (geo.kernel_size == (2, 2) and geo.stride == (2, 2) and geo.dilation == (1, 1)
+            and geo.padding == (0, 0) and not geo.reaches_outside)
 
 
-def _max_pool_2x2(x: np.ndarray, g: PoolGeometry):
+def _max_pool_2x2(x: np.ndarray, geo: PoolGeometry):
     """max_pool2d of x (N, C, H, W) with 2×2 windows at stride 2: (best, indices), or None when a
     window holds a NaN (then the general ``_max_with_indices`` picks the NaN torch picks).
 
@@ -279,9 +279,9 @@ def _max_pool_2x2(x: np.ndarray, g: PoolGeometry):
     the row pairs are compared in row order, the winner is the first maximum in scan order
     a, b, c, d, as torch's. Its flat index is (2·oy + down)·W + 2·ox + (right of its row).
     """
-    best = np.empty(g.output_shape if not g.unbatched else (1,) + g.output_shape, dtype=x.dtype)
+    best = np.empty(geo.output_shape if not geo.unbatched else (1,) + geo.output_shape, dtype=x.dtype)
     indices = np.empty(best.shape, dtype=np.int64)
-    oh, ow, width = g.out_height, g.out_width, g.width
+    oh, ow, width = geo.out_height, geo.out_width, geo.width
     corners = (np.arange(oh) * 2 * width)[:, None] + np.arange(ow) * 2  # flat index of each tap a
 
     def pool(images: slice) -> None:
@@ -301,7 +301,7 @@ def _max_pool_2x2(x: np.ndarray, g: PoolGeometry):
         out += column
         out += corners
 
-    _run(pool, _split(g.batch, x.size))
+    _run(pool, _split(geo.batch, x.size))
     if best.size and np.isnan(best.max()):  # NaN is the maximum of some window
         return None
     return best, indices
@@ -319,17 +319,17 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     of each window's maximum, ties broken as torch breaks them (see ``_max_with_indices``).
     """
     _pool_input(input)
-    g = pool_geometry(input.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    geo = pool_geometry(input.shape, kernel_size, stride, padding, dilation, ceil_mode)
     return_indices = check_bool(return_indices, "return_indices")
-    x = input[None] if g.unbatched else input
-    pooled = _max_pool_2x2(x, g) if _is_2x2(g) and x.size else None
-    taps = None if pooled is not None else list(_taps(_padded(x, g, -np.inf), g))
+    x = input[None] if geo.unbatched else input
+    pooled = _max_pool_2x2(x, geo) if _is_2x2(geo) and x.size else None
+    taps = None if pooled is not None else list(_taps(_padded(x, geo, -np.inf), geo))
 
     if pooled is not None:
         best, indices = pooled
         indices = indices if return_indices else None
     elif return_indices:
-        best, indices = _max_with_indices(taps, g)
+        best, indices = _max_with_indices(taps, geo)
     else:
         # np.maximum propagates NaN, as torch does.
         best = taps[0].copy() if len(taps) == 1 else np.maximum(taps[0], taps[1])
@@ -337,7 +337,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
             np.maximum(best, tap, out=best)
         indices = None
 
-    if g.unbatched:
+    if geo.unbatched:
         best = best[0]
         indices = None if indices is None else indices[0]
     return (best, indices) if return_indices else best
@@ -385,7 +385,7 @@ def max_pool2d_backward(grad_output, input_shape, indices):
 # Average pooling.
 
 
-def _avg_divisor(g: PoolGeometry, count_include_pad: bool, divisor_override, dtype) -> np.ndarray:
+def _avg_divisor(geo: PoolGeometry, count_include_pad: bool, divisor_override, dtype) -> np.ndarray:
     """(OH, OW) divisor of each window, as torch counts it.
 
     count_include_pad: taps inside the input or its padding, but not the part of a ceil_mode
@@ -395,11 +395,11 @@ def _avg_divisor(g: PoolGeometry, count_include_pad: bool, divisor_override, dty
     if divisor_override is not None:
         return np.asarray(divisor_override, dtype=dtype)
     counts = []
-    for axis, size in ((0, g.height), (1, g.width)):
-        start = g.window_starts(axis)
-        end = start + g.kernel_size[axis]
+    for axis, size in ((0, geo.height), (1, geo.width)):
+        start = geo.window_starts(axis)
+        end = start + geo.kernel_size[axis]
         if count_include_pad:
-            counts.append(np.minimum(end, size + g.padding[axis]) - start)
+            counts.append(np.minimum(end, size + geo.padding[axis]) - start)
         else:
             counts.append(np.minimum(end, size) - np.maximum(start, 0))
     return (counts[0][:, None] * counts[1][None, :]).astype(dtype)
@@ -425,15 +425,15 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     in ``_avg_divisor``. Returns (N, C, OH, OW) or (C, OH, OW) in the input's dtype.
     """
     _pool_input(input)
-    g = pool_geometry(input.shape, kernel_size, stride, padding, 1, ceil_mode)
+    geo = pool_geometry(input.shape, kernel_size, stride, padding, 1, ceil_mode)
     count_include_pad, divisor_override = _avg_arguments(count_include_pad, divisor_override)
-    x = input[None] if g.unbatched else input
-    taps = _taps(_padded(x, g, 0.0), g)
+    x = input[None] if geo.unbatched else input
+    taps = _taps(_padded(x, geo, 0.0), geo)
     total = next(taps).copy()
     for tap in taps:  # summed in the window's scan order, as torch sums it
         total += tap
-    total /= _avg_divisor(g, count_include_pad, divisor_override, input.dtype)
-    return total[0] if g.unbatched else total
+    total /= _avg_divisor(geo, count_include_pad, divisor_override, input.dtype)
+    return total[0] if geo.unbatched else total
 
 
 @quiet_nonfinite
@@ -446,19 +446,19 @@ def avg_pool2d_backward(grad_output, input_shape, kernel_size, stride=None, padd
     """
     as_float_array(grad_output, "grad_output")
     input_shape = _check_input_shape(input_shape, "input_shape")
-    g = pool_geometry(input_shape, kernel_size, stride, padding, 1, ceil_mode)
+    geo = pool_geometry(input_shape, kernel_size, stride, padding, 1, ceil_mode)
     count_include_pad, divisor_override = _avg_arguments(count_include_pad, divisor_override)
-    if grad_output.shape != g.output_shape:
+    if grad_output.shape != geo.output_shape:
         raise ValueError(
-            f"grad_output must have the output's shape {g.output_shape} for input_shape {input_shape}, "
+            f"grad_output must have the output's shape {geo.output_shape} for input_shape {input_shape}, "
             f"got {grad_output.shape}"
         )
-    gy = grad_output[None] if g.unbatched else grad_output
-    share = gy / _avg_divisor(g, count_include_pad, divisor_override, grad_output.dtype)
-    top, bottom, left, right = g.padded_extent
-    grad_pad = np.zeros((g.batch, g.channels, top + g.height + bottom, left + g.width + right),
+    gy = grad_output[None] if geo.unbatched else grad_output
+    share = gy / _avg_divisor(geo, count_include_pad, divisor_override, grad_output.dtype)
+    top, bottom, left, right = geo.padded_extent
+    grad_pad = np.zeros((geo.batch, geo.channels, top + geo.height + bottom, left + geo.width + right),
                         dtype=grad_output.dtype)
-    for tap in _taps(grad_pad, g):  # each tap view is writeable: add the share to its pixels
+    for tap in _taps(grad_pad, geo):  # each tap view is writeable: add the share to its pixels
         tap += share
-    grad_input = np.ascontiguousarray(grad_pad[:, :, top : top + g.height, left : left + g.width])
-    return grad_input[0] if g.unbatched else grad_input
+    grad_input = np.ascontiguousarray(grad_pad[:, :, top : top + geo.height, left : left + geo.width])
+    return grad_input[0] if geo.unbatched else grad_input

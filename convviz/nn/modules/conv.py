@@ -8,9 +8,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import init
-from ..functional.checks import check_bool, int_pair, positive_int
-from ..functional.conv import ALGORITHMS
-from ..functional.padding import check_padding_mode
+from ..functional.checks import check_bool
 from ..parameter import Parameter
 from .module import Module, check_float_dtype
 
@@ -24,45 +22,34 @@ class Conv2d(Module):
     Default initialisation as torch's: weight ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (that is
     ``kaiming_uniform_(a=sqrt(5))``) and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
     fan_in = in_channels // groups · KH · KW. ``rng`` (a numpy Generator or a seed) makes it
-    reproducible; ``algorithm`` ("loops", "im2col", "strided" or None for the fastest) is passed
-    to the engine and may be changed at any time.
+    reproducible; ``algorithm`` (one of ``functional.ALGORITHMS``: "loops", "im2col", "strided",
+    "banded"; or None for the engine's default, "banded") is passed to the engine and may be
+    changed at any time.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", dtype=np.float32, *, rng=None, algorithm=None):
         super().__init__()
-        in_channels = positive_int(in_channels, "in_channels")
-        out_channels = positive_int(out_channels, "out_channels")
-        groups = positive_int(groups, "groups")
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"groups must divide both channel counts: groups={groups}, "
-                             f"in_channels={in_channels}, out_channels={out_channels}")
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = int_pair(kernel_size, "kernel_size", minimum=1)
-        self.stride = int_pair(stride, "stride", minimum=1)
-        self.dilation = int_pair(dilation, "dilation", minimum=1)
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}")
-            if padding == "same" and self.stride != (1, 1):
-                raise ValueError(f"padding='same' is not supported for strided convolutions (stride={self.stride})")
-            self.padding = padding
-        else:
-            self.padding = int_pair(padding, "padding", minimum=0)
-        self.padding_mode = check_padding_mode(padding_mode)
-        if algorithm is not None and algorithm not in ALGORITHMS:
-            raise ValueError(f"algorithm must be None or one of {', '.join(map(repr, ALGORITHMS))}, got {algorithm!r}")
+        # The engine's own rules and messages, before any image is seen.
+        settings = F.conv_settings(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                                   padding_mode)
+        self.in_channels, self.out_channels = settings.in_channels, settings.out_channels
+        self.groups = settings.groups
+        self.kernel_size, self.stride, self.dilation = settings.kernel_size, settings.stride, settings.dilation
+        self.padding, self.padding_mode = settings.padding, settings.padding_mode
+        F.check_algorithm(algorithm)
         self.algorithm = algorithm
         dtype = check_float_dtype(dtype)
         bias = check_bool(bias, "bias")
 
         rng = init.default_rng(rng)
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dtype))
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=rng)
         if bias:
             fan_in, _ = init.fan_in_and_fan_out(self.weight.shape)
             bound = 1 / math.sqrt(fan_in)
-            self.bias = Parameter(np.empty(out_channels, dtype=dtype))
+            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype))
             init.uniform_(self.bias, -bound, bound, rng=rng)
         else:
             self.register_parameter("bias", None)
