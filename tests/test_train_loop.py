@@ -49,6 +49,7 @@ def test_the_generator_runs_as_a_plain_loop_and_its_records_add_up():
     assert first_epoch.train_accuracy == batches[2].accuracy
     final = trainer.evaluate("test")
     assert records[-1].test_accuracy == final.accuracy and records[-1].test_loss == pytest.approx(final.loss)
+    np.testing.assert_array_equal(trainer.last_test.probabilities, final.probabilities)
     assert trainer.history == [records[3], records[7]] and trainer.finished
     assert list(trainer.steps()) == []  # nothing left to do
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -228,6 +228,7 @@ def apply_checkpoint(checkpoint: Checkpoint, trainer) -> None:
     trainer.history = list(checkpoint.history)
     trainer.step_count = checkpoint.step_count
     trainer.epoch_weights = {len(trainer.history): trainer.backend.state_dict()}
+    trainer.last_test = None
     trainer.forget_progress()
 
 

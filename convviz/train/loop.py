@@ -73,6 +73,11 @@ class Trainer:
                        first epoch of this session, or the weights a checkpoint was loaded with)
     ``model``          the convviz model with the current weights (for the torch backend, the
                        torch weights are copied into it when asked for)
+    ``last_test``      the ``Evaluation`` of the test split at the end of the last epoch
+                       (probabilities, confusion matrix, misclassified images), or None
+
+    Driven from a worker thread, the generator is suspended between two ``next()`` calls; only
+    then may another thread call ``set_lr``, ``evaluate``, ``saliency``, ``save`` or read the model.
     """
 
     def __init__(self, dataset, config: TrainConfig | None = None, model=None, optimizer=None, *,
@@ -84,6 +89,7 @@ class Trainer:
         self.history: list[EpochRecord] = []
         self.epoch_weights: dict[int, dict[str, np.ndarray]] = {0: self.backend.state_dict()}
         self.step_count = 0
+        self.last_test: Evaluation | None = None  # the test split scored at the end of the last epoch
         self._progress: _EpochProgress | None = None
 
     def _check_images(self, dataset, require_training_images: bool) -> None:
@@ -194,7 +200,7 @@ class Trainer:
 
     def _finish_epoch(self, progress: _EpochProgress) -> EpochRecord:
         started = time.perf_counter()
-        test = self.evaluate("test")
+        test = self.last_test = self.evaluate("test")
         seconds = progress.train_seconds + time.perf_counter() - started
         record = EpochRecord(epoch=progress.epoch, train_loss=progress.loss_sum / progress.seen,
                              train_accuracy=progress.correct / progress.seen, test_loss=test.loss,
