@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from convviz.state.build import ConvArguments, build_trace, colour_levels, conv_arguments
+from convviz.state.build import ConvArguments, colour_levels, conv_arguments, trace_of
 from convviz.state.spec import ConvSpec
 from convviz.state.torch_check import TorchCheck, check_against_torch
 from convviz.trace import Trace
@@ -30,6 +30,7 @@ class Built:
     args: ConvArguments
     trace: Trace
     levels: dict          # array name -> the symmetric colour level (max |value| at its fullest)
+    label: str = ""       # set when the arrays came from elsewhere (a training run's layer), not the spec
 
 
 class TraceBuilder(QObject):
@@ -45,28 +46,31 @@ class TraceBuilder(QObject):
         self.latest = 0
         self._closed = False
 
-    def request(self, spec: ConvSpec, image: np.ndarray) -> int:
-        """Build ``spec`` on ``image`` (C, H, W) in the background; returns its generation."""
+    def request(self, spec: ConvSpec, image: np.ndarray | None = None, args: ConvArguments | None = None,
+                label: str = "") -> int:
+        """Build ``spec`` on ``image`` (C, H, W), or the convolution ``args`` describes (labelled
+        ``label``), in the background; returns its generation."""
         self.latest += 1
         generation = self.latest
-        self._builds.submit(self._build, generation, spec, image)
+        self._builds.submit(self._build, generation, spec, image, args, label)
         return generation
 
-    def build_now(self, spec: ConvSpec, image: np.ndarray) -> Built:
+    def build_now(self, spec: ConvSpec, image: np.ndarray | None = None, args: ConvArguments | None = None,
+                  label: str = "") -> Built:
         """The same build on the calling thread (the screenshot and the tests use it)."""
         self.latest += 1
-        return self._make(self.latest, spec, image)
+        return self._make(self.latest, spec, image, args, label)
 
-    def _make(self, generation: int, spec: ConvSpec, image: np.ndarray) -> Built:
-        args = conv_arguments(spec, image)
-        trace = build_trace(spec, image)
-        return Built(generation, spec, args, trace, colour_levels(trace, args))
+    def _make(self, generation: int, spec: ConvSpec, image, args, label) -> Built:
+        args = conv_arguments(spec, image) if args is None else args
+        trace = trace_of(args, spec.granularity)
+        return Built(generation, spec, args, trace, colour_levels(trace, args), label)
 
-    def _build(self, generation: int, spec: ConvSpec, image: np.ndarray) -> None:
+    def _build(self, generation: int, spec: ConvSpec, image, args, label) -> None:
         if generation != self.latest or self._closed:
             return  # superseded before it started
         try:
-            result = self._make(generation, spec, image)
+            result = self._make(generation, spec, image, args, label)
         except Exception as error:  # the engine's messages: shown in the window, never a crash
             if not self._closed:
                 self.failed.emit(generation, str(error))

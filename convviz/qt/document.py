@@ -142,6 +142,18 @@ class Document(QObject):
         if not self.problems:
             self.builder.request(spec, image)
 
+    def show_arrays(self, args, label: str, now: bool = False) -> Built | None:
+        """Show a convolution given as arrays (``ConvArguments``; a training run's layer, say)
+        instead of the spec's. ``label`` says where the arrays come from and stays on screen; the
+        next edit of a control goes back to the spec. ``now`` builds on this thread."""
+        self._set_stale(True)
+        if now:
+            result = self.builder.build_now(self.spec, args=args, label=label)
+            self._on_built(result)
+            return result
+        self.builder.request(self.spec, args=args, label=label)
+        return None
+
     def build_now(self) -> Built | None:
         """Build the current spec on this thread and show it (``--screenshot`` and tests)."""
         if self.problems:

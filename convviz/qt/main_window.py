@@ -193,7 +193,8 @@ class MainWindow(QMainWindow):
         # the frame is drawn once, by _show_frame.
         self.player.set_trace(len(trace), [phase.first for phase in trace.phases])
         self.player_bar.set_trace(trace)
-        self.settings.set_spec(built.spec)
+        if not built.label:  # a training run's arrays are not the user's parameters
+            self.settings.set_spec(built.spec)
 
     def _show_frame(self, index: int) -> None:
         if self.document.built is None or not len(self.document.built.trace):
@@ -217,7 +218,7 @@ class MainWindow(QMainWindow):
         self.settings.set_speed(self.player.speed)
         # The last spec that ran: a window reopened on an invalid one would have nothing to show.
         built = self.document.built
-        self.settings.set_spec(built.spec if built is not None else self.document.spec)
+        self.settings.set_spec(built.spec if built is not None and not built.label else self.document.spec)
         self.settings.sync()
         self.document.shutdown()
         super().closeEvent(event)

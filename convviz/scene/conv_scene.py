@@ -104,7 +104,10 @@ class ConvScene(pg.GraphicsLayoutWidget):
 
         grid = self.grids["input"]
         grid.set_layout(g.in_channels, g.padded_height, g.padded_width, columns=square_columns(g.in_channels))
-        grid.set_planes(self._padded, palette.GRAY_LUT, (0.0, max(1.0, levels["input"])))
+        if self._padded.min(initial=0.0) < 0:  # activations from a network can be negative
+            grid.set_planes(self._padded, palette.DIVERGING_LUT, (-levels["input"], levels["input"]))
+        else:
+            grid.set_planes(self._padded, palette.GRAY_LUT, (0.0, max(1.0, levels["input"])))
         self._mark_dropped(g)
         tint = self._padding_tint(g)
         for c in range(g.in_channels):
@@ -322,7 +325,8 @@ class ConvScene(pg.GraphicsLayoutWidget):
             f'<b>{escape_html(tr(PHASE_TITLES.get(phase.name, phase.name)))}</b> '
             f'({escape_html(tr("one frame ="))} {escape_html(phase.unit)}){stale}</span><br>'
             f'<span style="color:{palette.MUTED}">{escape_html(phase.explanation)}</span>'
-            + (f"<br>{self.badge}" if self.badge else ""))
+            + (f"<br>{self.badge}" if self.badge else "")
+            + (f'<br><b>{escape_html(self.built.label)}</b>' if self.built.label else ""))
 
     def set_stale(self, stale: bool) -> None:
         self.stale = stale

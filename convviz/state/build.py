@@ -125,11 +125,15 @@ def conv_arguments(spec: ConvSpec, image: np.ndarray) -> ConvArguments:
     return ConvArguments(image, weight, bias, grad_output, **kwargs)
 
 
+def trace_of(args: ConvArguments, granularity: str = "output") -> Trace:
+    """The trace of the convolution ``args`` describes; raises the engine's message for bad arguments."""
+    return trace_conv2d(args.input, args.weight, args.bias, args.grad_output, granularity=granularity,
+                        **args.conv_kwargs())
+
+
 def build_trace(spec: ConvSpec, image: np.ndarray) -> Trace:
     """The trace of ``spec`` on ``image`` (C, H, W); raises the engine's message for a bad spec."""
-    args = conv_arguments(spec, image)
-    return trace_conv2d(args.input, args.weight, args.bias, args.grad_output, granularity=spec.granularity,
-                        **args.conv_kwargs())
+    return trace_of(conv_arguments(spec, image), spec.granularity)
 
 
 def colour_levels(trace: Trace, args: ConvArguments) -> dict:
