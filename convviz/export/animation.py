@@ -19,7 +19,7 @@ import numpy as np
 
 from .frames import FrameRenderer, application
 from .options import MAX_FPS, caption_text, check_size
-from .writers import ExportCancelled, ExportError, format_of, make_palette, open_writer
+from .writers import ExportCancelled, ExportError, check_output, make_palette, open_writer
 
 PALETTE_SAMPLES = 12   # frames, spread over the export, that the GIF's palette is made from
 DEFAULT_HOLD = 1.0     # seconds the last frame stays before an animation loops
@@ -48,6 +48,7 @@ class SceneBuild:
     args: object
     trace: object
     levels: dict
+    label: str = ""   # the scene's header line for arrays that did not come from the spec (none here)
 
 
 def build_for(spec, image: np.ndarray) -> SceneBuild:
@@ -83,7 +84,7 @@ def export_animation(built, out, frames, fps: float = 10.0, size=(960, 720), cap
     width, height = check_size(size)
     if not 0 < fps <= MAX_FPS:
         raise ValueError(f"fps must be a number above 0 and at most {MAX_FPS}, got {fps!r}")
-    kind = format_of(out)
+    kind = check_output(out, width, height, fps)
     application()
     text = caption_text(built.spec) if caption is True else (caption or None)
     renderer = FrameRenderer(built, width, height, caption=text, badge=badge)

@@ -195,18 +195,13 @@ def _picture(args):
 
 
 def _check_output(args) -> None:
-    from .writers import MAX_GIF_FPS, ExportError, format_of
+    from .writers import ExportError, check_output
 
     try:
-        kind = format_of(args.out)
+        check_output(args.out, *args.size, args.fps)
     except ExportError as error:
-        args.parser.error(f"argument --out: {error}")
-    width, height = args.size
-    if kind == "mp4" and (width % 2 or height % 2):
-        args.parser.error(f"argument --size: an H.264 MP4 (yuv420p) needs an even width and height, got "
-                          f"{width}x{height}")
-    if kind == "gif" and args.fps > MAX_GIF_FPS:
-        args.parser.error(f"argument --fps: a GIF plays at most {MAX_GIF_FPS} frames per second, got {args.fps:g}")
+        argument = "--out" if "format" in str(error) else "--size" if "even" in str(error) else "--fps"
+        args.parser.error(f"argument {argument}: {error}")
 
 
 def _bar(total: int, description: str):

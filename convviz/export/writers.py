@@ -50,6 +50,17 @@ def format_of(path) -> str:
                       f"or a folder (ending in /) for numbered PNGs")
 
 
+def check_output(path, width: int, height: int, fps: float) -> str:
+    """The format of ``path`` (``format_of``), if that format can hold width × height at ``fps``;
+    else ExportError saying why (before anything is rendered or written)."""
+    kind = format_of(path)
+    if kind == "mp4" and (width % 2 or height % 2):
+        raise ExportError(f"an H.264 MP4 (yuv420p) needs an even width and height, got {width}x{height}")
+    if kind == "gif" and not 0 < fps <= MAX_GIF_FPS:
+        raise ExportError(f"a GIF plays at most {MAX_GIF_FPS} frames per second, got {fps:g}")
+    return kind
+
+
 def ffmpeg_exe() -> str:
     import imageio_ffmpeg
 
@@ -193,8 +204,7 @@ class Mp4Writer(_FfmpegWriter):
     suffix = ".mp4"
 
     def __init__(self, path, width: int, height: int, fps: float, quality: int = MP4_QUALITY):
-        if width % 2 or height % 2:
-            raise ExportError(f"an H.264 MP4 needs an even width and height (yuv420p), got {width}x{height}")
+        check_output(path, width, height, fps)
         convert = ("scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,"
                    "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv")
         super().__init__(path, width, height, fps, [
@@ -214,8 +224,7 @@ class GifWriter(_FfmpegWriter):
     suffix = ".gif"
 
     def __init__(self, path, width: int, height: int, fps: float, palette: np.ndarray):
-        if not 0 < fps <= MAX_GIF_FPS:
-            raise ExportError(f"a GIF plays at most {MAX_GIF_FPS} frames per second, got {fps:g}")
+        check_output(path, width, height, fps)
         self._palette_file = tempfile.NamedTemporaryFile(suffix=".png", delete=False)
         self._palette_file.close()
         write_png(self._palette_file.name, palette)
