@@ -2,6 +2,7 @@
 
 - ``convviz.nn.functional``  the operations, each with its backward, as pure functions;
 - ``convviz.nn.init``        weight initialisation with torch's formulas;
+- ``convviz.nn.parallel``    the thread per core the engine runs its large operations on;
 - ``convviz.nn``             the layers (``Conv2d``, ``BatchNorm2d``, ..., ``Sequential``) and losses.
 
 A training step, the same five lines as in torch with the backward made explicit::
@@ -13,7 +14,7 @@ A training step, the same five lines as in torch with the backward made explicit
     optimizer.step()
 """
 
-from . import functional, init
+from . import functional, init, parallel
 from .modules import (
     AvgPool2d,
     BatchNorm2d,
@@ -34,4 +35,5 @@ from .parameter import Parameter
 __all__ = [
     "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm2d", "Conv2d", "Flatten", "IncompatibleKeys",
     "Linear", "MaxPool2d", "Module", "Parameter", "ReLU", "Sequential", "Sigmoid", "functional", "init",
+    "parallel",
 ]

@@ -1,10 +1,10 @@
 """Pure NumPy functions, each with its backward: the engine's operations (numpy only)."""
 
-from .conv_geometry import ConvSettings
 from .conv import (
     ALGORITHMS,
     DEFAULT_ALGORITHM,
     ConvGeometry,
+    ConvSettings,
     check_algorithm,
     check_grad_output,
     conv2d,
@@ -28,3 +28,14 @@ from .loss import (
 )
 from .normalization import batch_norm, batch_norm_backward
 from .pooling import PoolGeometry, avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward, pool_geometry
+
+__all__ = [
+    "ALGORITHMS", "DEFAULT_ALGORITHM", "PADDING_MODES", "ConvGeometry", "ConvSettings", "PoolGeometry",
+    "avg_pool2d", "avg_pool2d_backward", "batch_norm", "batch_norm_backward", "binary_cross_entropy",
+    "binary_cross_entropy_backward", "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_backward",
+    "check_algorithm", "check_grad_output", "conv2d", "conv2d_backward", "conv_geometry", "conv_settings",
+    "flatten", "flatten_backward", "im2col", "linear", "linear_backward", "max_pool2d", "max_pool2d_backward",
+    "pad2d", "pad2d_backward", "pad_source_index", "pool_geometry", "relu", "relu_backward", "sigmoid",
+    "sigmoid_backward", "spread_output_grad", "transposed_conv_input_grad", "transposed_kernel", "window_view",
+]

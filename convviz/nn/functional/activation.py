@@ -13,6 +13,8 @@ import numpy as np
 from .. import parallel
 from .checks import as_float_array, check_bool, quiet_nonfinite, same_dtype
 
+__all__ = ["relu", "relu_backward", "sigmoid", "sigmoid_backward"]
+
 # Arrays of at least this many values are split over the cores; below it the threads'
 # hand-over costs more than they save.
 PARALLEL_MIN_VALUES = 2**20

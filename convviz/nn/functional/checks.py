@@ -11,6 +11,9 @@ import numbers
 
 import numpy as np
 
+__all__ = ["FLOAT_DTYPES", "MAX_SIZE", "as_float_array", "check_bool", "check_ndim", "int_pair", "is_int",
+           "positive_int", "quiet_nonfinite", "real_number", "same_dtype"]
+
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 MAX_SIZE = 2**31 - 1  # the largest stride, padding, dilation or kernel size accepted
 
@@ -59,6 +62,7 @@ def int_pair(value, name: str, minimum: int) -> tuple[int, int]:
 
 
 def positive_int(value, name: str) -> int:
+    """A count that must be at least 1 (channels, groups, features), returned as a Python int."""
     if not is_int(value):
         raise TypeError(f"{name} must be an int, got {value!r}")
     if value < 1:
@@ -67,6 +71,7 @@ def positive_int(value, name: str) -> int:
 
 
 def check_ndim(array: np.ndarray, name: str, allowed: tuple[int, ...], layout: str) -> None:
+    """Refuse an array whose rank is not in ``allowed``; ``layout`` names its axes in the message."""
     if array.ndim not in allowed:
         ranks = " or ".join(f"{n}-D" for n in allowed)
         raise ValueError(f"{name} must be {ranks} {layout}, got shape {array.shape}")

@@ -37,15 +37,16 @@ import numpy as np
 
 from .checks import check_bool, quiet_nonfinite
 from .conv_banded import backward_banded, forward_banded
-from .conv_geometry import ConvGeometry, check_grad_output, conv_geometry, conv_settings
+from .conv_geometry import ConvGeometry, ConvSettings, check_grad_output, conv_geometry, conv_settings
 from .conv_im2col import backward_im2col, forward_im2col, im2col
 from .conv_strided import (backward_strided, forward_strided, spread_output_grad, transposed_convolution,
                            transposed_kernel, window_view)
 from .padding import pad2d, pad2d_backward
 
-__all__ = ["ALGORITHMS", "BACKWARD", "DEFAULT_ALGORITHM", "FORWARD", "ConvGeometry", "check_algorithm",
-           "check_grad_output", "conv2d", "conv2d_backward", "conv_geometry", "conv_settings", "im2col",
-           "spread_output_grad", "transposed_conv_input_grad", "transposed_kernel", "window_view"]
+__all__ = ["ALGORITHMS", "BACKWARD", "DEFAULT_ALGORITHM", "FORWARD", "ConvGeometry", "ConvSettings",
+           "check_algorithm", "check_grad_output", "conv2d", "conv2d_backward", "conv_geometry",
+           "conv_settings", "im2col", "spread_output_grad", "transposed_conv_input_grad",
+           "transposed_kernel", "window_view"]
 
 
 # ----------------------------------------------------------------------------------------------

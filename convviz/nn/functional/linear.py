@@ -17,6 +17,8 @@ import numpy as np
 
 from .checks import as_float_array, quiet_nonfinite, same_dtype
 
+__all__ = ["flatten", "flatten_backward", "linear", "linear_backward"]
+
 
 def _check_linear(input, weight) -> None:
     as_float_array(input, "input")

@@ -28,6 +28,9 @@ import numpy as np
 from .checks import as_float_array, quiet_nonfinite, same_dtype
 from .activation import sigmoid
 
+__all__ = ["REDUCTIONS", "binary_cross_entropy", "binary_cross_entropy_backward",
+           "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_backward"]
+
 REDUCTIONS = ("mean", "sum", "none")
 
 LOG_CLAMP = -100.0  # torch's lower bound for each log in binary_cross_entropy

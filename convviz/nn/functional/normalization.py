@@ -32,6 +32,8 @@ import numpy as np
 from .. import parallel
 from .checks import as_float_array, check_bool, quiet_nonfinite, real_number, same_dtype
 
+__all__ = ["batch_norm", "batch_norm_backward"]
+
 # Inputs of at least this many values are split by channels over the cores; below it the
 # threads' hand-over costs more than they save.
 PARALLEL_MIN_VALUES = 2**19

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["PADDING_MODES", "ZERO", "check_pad_fits", "check_padding_mode", "pad2d", "pad2d_backward",
+           "pad_source_index"]
+
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 ZERO = -1  # source index of a cell that holds a constant zero
 
 
 def check_padding_mode(padding_mode) -> str:
+    """``padding_mode`` must be one of PADDING_MODES; returned unchanged."""
     if padding_mode not in PADDING_MODES:
         raise ValueError(f"padding_mode must be one of {', '.join(map(repr, PADDING_MODES))}, got {padding_mode!r}")
     return padding_mode

@@ -33,6 +33,9 @@ import numpy as np
 from .. import parallel
 from .checks import as_float_array, check_bool, check_ndim, int_pair, quiet_nonfinite
 
+__all__ = ["PoolGeometry", "avg_pool2d", "avg_pool2d_backward", "max_pool2d", "max_pool2d_backward",
+           "pool_geometry"]
+
 # Inputs of at least this many values are split by images over the cores (2×2 max pooling);
 # below it the threads' hand-over costs more than they save.
 PARALLEL_MIN_VALUES = 2**18
