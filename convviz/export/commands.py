@@ -24,8 +24,8 @@ __all__ = ["add_export_command", "run_export", "spec_from_args"]
 DEFAULT_PRESET = "sobel_x"
 DEFAULT_SIZE = "960x720"
 # The spec field a problem belongs to -> the argument that sets it.
-ARGUMENT_OF = {"groups": "--groups", "padding": "--padding", "kernel_size": "--kernel", "bias_value": "--bias",
-               "spec": "--kernel/--stride/--padding/--dilation"}
+ARGUMENT_OF = {"groups": "--groups", "padding": "--padding", "kernel_size": "--kernel/--dilation",
+               "bias_value": "--bias", "spec": "--kernel/--stride/--padding/--dilation"}
 
 
 def _whole_in(low: int, high: int, what: str):
