@@ -122,12 +122,8 @@ def check_algorithm(algorithm) -> str:
 
 def transposed_conv_input_grad(gy: np.ndarray, w: np.ndarray, geo: ConvGeometry,
                                algorithm: str = "strided") -> np.ndarray:
-    """The gradient of the padded input as a transposed convolution: the spread output gradient
-    (``spread_output_grad``) correlated with ``transposed_kernel`` at the forward's dilation,
-    stride 1, groups unchanged; an ordinary convolution, computed by ``algorithm``'s forward.
-
-    gy: (N, F, OH, OW), w: (F, C/G, KH, KW) -> (N, C, Hp, Wp), the gradient of the padded input.
-    """
+    """The padded input's gradient as a transposed convolution (``transposed_convolution``),
+    computed by ``algorithm``'s forward. gy (N, F, OH, OW), w (F, C/G, KH, KW) -> (N, C, Hp, Wp)."""
     return transposed_convolution(gy, w, geo, FORWARD[check_algorithm(algorithm)])
 
 

@@ -94,11 +94,7 @@ def _values_per_channel(x: np.ndarray) -> int:
 
 
 def _batch_mean(x3: np.ndarray) -> np.ndarray:
-    """(N, C, L) -> the mean of each channel, (C,) in x3's dtype.
-
-    The sum is accumulated in float64, as torch accumulates it, which costs one conversion per
-    chunk and keeps the mean exact to float32 rounding.
-    """
+    """(N, C, L) -> the mean of each channel, (C,) in x3's dtype; summed in float64, as torch does."""
     count = x3.shape[0] * x3.shape[2]
     return (x3.sum(axis=2, dtype=np.float64).sum(axis=0) / count).astype(x3.dtype)
 

@@ -238,12 +238,8 @@ class Module:
         return entries
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Every parameter and buffer as a copy, with torch's keys in torch's order.
-
-        ``num_batches_tracked`` is a 0-d int64 array, as torch's is a 0-d int64 tensor.
-        Convert a torch state_dict with ``{k: v.numpy() for k, v in sd.items()}`` to load it here,
-        and this one with ``{k: torch.from_numpy(v) for k, v in sd.items()}`` to load it in torch.
-        """
+        """Every parameter and buffer as a copy, with torch's keys in torch's order (to torch:
+        ``{k: torch.from_numpy(v) for k, v in sd.items()}``; ``num_batches_tracked`` is 0-d int64)."""
         return {key: array.copy() for key, array in self._state_entries().items()}
 
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
