@@ -127,7 +127,7 @@ def _face_parameters(kind: str, n: int, rng: np.random.Generator) -> dict[str, n
 
 def _draw(kind: str, p: dict[str, np.ndarray], size: int) -> np.ndarray:
     """The faces described by ``p`` (see ``_face_parameters``) without noise, (m, 3, size, size)
-    float32 (values may stray a little outside [0, 1] at the edges of shapes)."""
+    float32 in [0, 1] (every paint is a mix of the image and a colour in [0, 1])."""
     m = len(p["radius"])
     col = lambda name: p[name][:, :, None, None]  # noqa: E731  (m, 3) -> (m, 3, 1, 1)
     per = lambda name: p[name][:, None, None]  # noqa: E731  (m,) -> (m, 1, 1)
@@ -191,17 +191,24 @@ def _add_noise(image: np.ndarray, strength: np.ndarray, rng: np.random.Generator
 
 
 def _enlarge(image: np.ndarray, size: int) -> np.ndarray:
-    """Bilinear enlargement of (m, 3, h, h) images to (m, 3, size, size), as two matrix products:
-    each output row is a mix of two input rows (``rows @ image``), then the same for columns."""
-    h = image.shape[-1]
+    """Bilinear enlargement of (m, 3, h, h) images to (m, 3, size, size).
+
+    Each output pixel mixes the two input pixels nearest its centre, along x and then along y:
+    ``mix`` (size, h) holds those weights, and each pass is one large matrix product over all the
+    rows of the batch (large products keep BLAS efficient; thousands of tiny ones do not).
+    """
+    m, channels, h, _ = image.shape
     centres = (np.arange(size) + 0.5) * h / size - 0.5  # each output pixel's centre, in input pixels
     below = np.clip(np.floor(centres).astype(int), 0, h - 1)
     above = np.minimum(below + 1, h - 1)
     weight = np.clip(centres - below, 0, 1).astype(np.float32)
-    rows = np.zeros((size, h), np.float32)
-    np.add.at(rows, (np.arange(size), below), 1 - weight)
-    np.add.at(rows, (np.arange(size), above), weight)
-    return rows @ image @ rows.T
+    mix = np.zeros((size, h), np.float32)
+    np.add.at(mix, (np.arange(size), below), 1 - weight)
+    np.add.at(mix, (np.arange(size), above), weight)
+    wide = image.reshape(-1, h) @ mix.T  # along x: (m * 3 * h, size), rows are (image, channel, y)
+    wide = wide.reshape(m, channels, h, size).transpose(0, 1, 3, 2).reshape(-1, h)  # rows (.., x), columns y
+    tall = (wide @ mix.T).reshape(m, channels, size, size)  # along y: (m, 3, x, y)
+    return np.ascontiguousarray(tall.transpose(0, 1, 3, 2))
 
 
 def _paint(image, coverage, colour) -> None:
