@@ -2,7 +2,7 @@
 
 The pictures are drawn by convviz.data.samples (NumPy only); this script only encodes them, so the
 PNG files here and the in-memory fallback of convviz.data.picture.load_sample are the same pixels.
-tests/test_picture.py checks that the files are up to date.
+tests/test_samples.py checks that the files are up to date.
 """
 
 from __future__ import annotations
