@@ -4,8 +4,12 @@ numbers), and the transposed road by every engine algorithm."""
 
 from __future__ import annotations
 
+import doctest
+
 import numpy as np
 import pytest
+
+import convviz.trace
 
 from convviz.nn.functional import ALGORITHMS, conv2d, pad2d
 from convviz.trace import narration, trace_conv2d
@@ -81,3 +85,9 @@ def test_every_engine_algorithm_takes_the_transposed_road(algorithm):
     roads = trace_conv2d(x, w, b, grad_output, **KWARGS).input_gradient_roads(algorithm)
     assert roads.agree
     np.testing.assert_allclose(roads.transposed, roads.scatter, rtol=1e-12, atol=1e-12)
+
+
+def test_the_packages_example_runs_as_documented():
+    """convviz.trace's docstring shows a trace and apply_frame replaying a frame: it must run."""
+    result = doctest.testmod(convviz.trace)
+    assert result.attempted >= 10 and result.failed == 0
