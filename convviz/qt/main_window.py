@@ -28,6 +28,7 @@ from ..scene.conv_scene import ConvScene
 from ..scene.palette import OK, STALE
 from .controls import ControlPanel
 from .document import Document
+from .export_dialog import export_animation_dialog, export_picture
 from .player import Player
 from .player_bar import PlayerBar
 from .settings import Settings
@@ -64,12 +65,17 @@ class MainWindow(QMainWindow):
 
         self.scene = ConvScene()
         self.player_bar = PlayerBar(self.player)
-        central = QWidget()
-        column = QVBoxLayout(central)
+        visualizer = QWidget()
+        column = QVBoxLayout(visualizer)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.scene, 1)
         column.addWidget(self.player_bar)
-        self.setCentralWidget(central)
+        # The pages of the window: the visualizer, and the live training view beside it.
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(visualizer, self.tr("Visualizer"))
+        self.visualizer_page = visualizer
+        self.setCentralWidget(self.pages)
 
         self.controls = ControlPanel(self.document)
         self._dock(self.tr("Parameters"), self.controls, Qt.LeftDockWidgetArea, "parameters")
@@ -118,6 +124,10 @@ class MainWindow(QMainWindow):
         samples = file_menu.addMenu(self.tr("&Samples"))
         for name in sample_names():
             samples.addAction(name, lambda checked=False, n=name: self.document.open_sample(n))
+        file_menu.addSeparator()
+        self.export_animation_action = file_menu.addAction(self.tr("Export &animation…"),
+                                                           lambda: export_animation_dialog(self))
+        self.export_picture_action = file_menu.addAction(self.tr("Export &picture…"), lambda: export_picture(self))
         file_menu.addSeparator()
         file_menu.addAction(self.tr("&Quit"), QKeySequence.Quit, self.close)
         edit = bar.addMenu(self.tr("&Edit"))
