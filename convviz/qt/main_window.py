@@ -152,8 +152,13 @@ class MainWindow(QMainWindow):
         self.shortcuts = {}
         for key, slot in keys.items():
             shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.activated.connect(slot)
+            shortcut.activated.connect(lambda slot=slot: self._on_visualizer(slot))
             self.shortcuts[key] = shortcut
+
+    def _on_visualizer(self, slot) -> None:
+        """The player's keys act only while the visualizer is the page on show."""
+        if self.pages.currentWidget() is self.visualizer_page:
+            slot()
 
     def _fill_recent(self, paths) -> None:
         self.recent_menu.clear()
