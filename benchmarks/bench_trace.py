@@ -8,9 +8,9 @@ after ``state(i)``; it prints one row per measurement with its target and the ra
     python benchmarks/bench_trace.py [--repeat 5] [--samples 200] [--seed 0] [--reference CHECKOUT]
 
 With ``--reference CHECKOUT`` (another checkout of this repository, e.g. ``mkdir /tmp/before &&
-git archive 1c37f8d | tar -x -C /tmp/before``) it then times that checkout's trace against this one on the same arrays
-and frames, the two interleaved call by call so that a busy machine slows both alike, and prints
-this/reference per measure: the check that a change to the traces costs no speed.
+git archive 1c37f8d | tar -x -C /tmp/before``) it then times that checkout's trace against this
+one on the same arrays and frames, the two interleaved call by call so that a busy machine slows
+both alike, and prints this/reference per measure: the check that a change costs no speed.
 
 classroom: 1×3×128×128 input, 8 filters of 3×3.
 stress:    1×3×512×512 input, 8 filters of 7×7 at dilation 2 (about 6 million frames).
