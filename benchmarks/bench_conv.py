@@ -6,6 +6,10 @@ same thread count. Prints one row per (layer, algorithm) with milliseconds and t
 training needs from the first layer (nothing upstream wants the images' gradient).
 
     python benchmarks/bench_conv.py [--batch 16] [--repeat 5] [--algorithms im2col,strided,default]
+                                    [--baseline DIR]
+
+--baseline DIR adds, per row, the forward + backward time of the convviz of another checkout DIR
+(imported alongside, as in bench_train.py) and this checkout's time as a ratio of it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import torch
 from convviz.nn.functional import conv2d, conv2d_backward
 
 from _timing import best_of  # benchmarks/ is sys.path[0] when run as a script
+from bench_train import load_baseline
 
 # (name, input shape without batch, weight shape, keyword arguments): the four convolutions of
 # catdog_cnn() (../shared/SOURCE.md).
@@ -37,12 +42,15 @@ def main():
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--algorithms", default="im2col,strided,default")
+    parser.add_argument("--baseline", metavar="DIR", help="another checkout whose conv2d is timed alongside")
     args = parser.parse_args()
     algorithms = args.algorithms.split(",")
+    baseline = load_baseline(args.baseline)[1].functional if args.baseline else None
     rng = np.random.default_rng(0)
     print(f"batch {args.batch}, float32, torch threads {torch.get_num_threads()}, best of {args.repeat}")
     print(f"{'layer':24} {'algorithm':10} {'fwd ms':>7} {'bwd ms':>7} {'bwd w':>7} {'torch fwd':>9} "
-          f"{'torch bwd':>9} {'bwd w':>7} {'fwd x':>6} {'bwd x':>6} {'f+b x':>6} {'f+bw x':>6}")
+          f"{'torch bwd':>9} {'bwd w':>7} {'fwd x':>6} {'bwd x':>6} {'f+b x':>6} {'f+bw x':>6}"
+          + (f" {'old f+b':>7} {'/old':>5}" if baseline else ""))
     for name, in_shape, w_shape, kwargs in LAYERS:
         x = rng.random((args.batch,) + in_shape, dtype=np.float32)
         w = (rng.standard_normal(w_shape) * 0.1).astype(np.float32)
@@ -73,9 +81,14 @@ def main():
             bwd = best_of(lambda: conv2d_backward(gy, x, w, algorithm=alg, **kwargs), args.repeat)
             bwd_w = best_of(lambda: conv2d_backward(gy, x, w, algorithm=alg, need_input_grad=False, **kwargs),
                             args.repeat)
-            print(f"{name:24} {algorithm:10} {fwd:7.1f} {bwd:7.1f} {bwd_w:7.1f} {t_fwd:9.1f} {t_bwd:9.1f} "
-                  f"{t_bwd_w:7.1f} {fwd / t_fwd:6.2f} {bwd / t_bwd:6.2f} {(fwd + bwd) / (t_fwd + t_bwd):6.2f} "
-                  f"{(fwd + bwd_w) / (t_fwd + t_bwd_w):6.2f}")
+            row = (f"{name:24} {algorithm:10} {fwd:7.1f} {bwd:7.1f} {bwd_w:7.1f} {t_fwd:9.1f} {t_bwd:9.1f} "
+                   f"{t_bwd_w:7.1f} {fwd / t_fwd:6.2f} {bwd / t_bwd:6.2f} {(fwd + bwd) / (t_fwd + t_bwd):6.2f} "
+                   f"{(fwd + bwd_w) / (t_fwd + t_bwd_w):6.2f}")
+            if baseline:
+                old = (best_of(lambda: baseline.conv2d(x, w, b, algorithm=alg, **kwargs), args.repeat)
+                       + best_of(lambda: baseline.conv2d_backward(gy, x, w, algorithm=alg, **kwargs), args.repeat))
+                row += f" {old:7.1f} {(fwd + bwd) / old:5.2f}"
+            print(row)
 
 
 if __name__ == "__main__":
