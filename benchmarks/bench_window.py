@@ -1,0 +1,492 @@
+"""How fast the window is, against issue 7's targets: playing, a parameter change, starting up.
+
+A script, not a test. It opens the real ``MainWindow`` with a throwaway QSettings (the user's own
+settings are neither read nor written) on the 128×128 RGB sample with 8 filters of 3×3, and times
+
+frames  ~300 frames per mode (forward, backward) over every phase: half spread across each phase
+        and visited in random order (scrubbing), half in one run of consecutive frames (playing).
+        Each is ``player.seek(i)`` (the update: scene, player bar, visible panels), then the paint:
+        the event loop's own paint of everything that changed (processEvents until the scene's
+        viewport has had its Paint event), which is what one tick of the player's timer costs.
+        ``--paint repaint`` times a forced ``scene.viewport().repaint()`` instead. Target: p95 < 16 ms.
+        Then the player's own timer plays at 60 frames/s for a few seconds.
+change  ``document.propose(spec)`` (stride 1↔2, kernel k↔k+2, padding p↔0 in turn) until the new
+        picture is painted: the build on the worker thread, builtChanged and the window's redraw,
+        the paint; and the pieces. Target: p95 < 100 ms at 128×128×3 with 8 filters of 3×3;
+        reported at 256×256 with 16 filters of 7×7.
+start   fresh processes through the real door (``convviz.cli.main([])``, as ``python main.py``):
+        launch to the first paint of the main window and to the first paint of the built picture;
+        and ``python main.py --screenshot OUT.png`` as a whole process. Target: < 2 s.
+
+    python benchmarks/bench_window.py [--frames 300] [--changes 20] [--starts 5]
+        [--only frames,change,start] [--paint events|repaint] [--side-tab 0|1|2]
+
+Offscreen (QT_QPA_PLATFORM=offscreen) unless DISPLAY is set, then in a real X window. The machine
+is shared, so beside each wall time is the CPU time it used (the GUI thread's for a frame, the
+process's for a change or a start): wall far above CPU means the process was waiting for a core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # spinning OpenBLAS threads skew the next call
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)  # this checkout's convviz, whatever pip installed last
+
+import dataclasses
+import json
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+import PySide6
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from convviz.qt.main_window import MainWindow
+from convviz.qt.settings import Settings
+from convviz.state.build import build_trace, colour_levels, conv_arguments
+from convviz.state.spec import ConvSpec
+
+FRAME_MS, CHANGE_MS, START_S = 16.0, 100.0, 2.0
+SUMMARY: list[tuple[str, str, str]] = []  # (target, result, met)
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1e3
+
+
+def p95(values) -> float:
+    return float(np.percentile(values, 95))
+
+
+def spread(values) -> str:
+    return f"{statistics.median(values):7.2f} {p95(values):7.2f} {max(values):7.2f}"
+
+
+def met(value: float, target: float) -> str:
+    return "yes" if value < target else "NO"
+
+
+class PaintWatch(QObject):
+    """Counts (and stamps the time of) the Paint events a widget receives."""
+
+    def __init__(self, widget):
+        super().__init__()
+        self.count, self.stamps = 0, []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Paint:
+            self.count += 1
+            self.stamps.append(time.perf_counter())
+        return False
+
+
+def paint(app, window, watch, how: str = "events") -> None:
+    """Paint what changed, synchronously. "events": run the posted work (the scene's dirty items,
+    then the window's update request and its paint) until the viewport has painted; "repaint":
+    force the scene's viewport to repaint at once (the player bar is then not painted)."""
+    if how == "repaint":
+        window.scene.viewport().repaint()
+        return
+    before = watch.count
+    for _ in range(20):
+        app.processEvents()
+        if watch.count > before:
+            return
+    raise RuntimeError("the scene did not repaint after a change: nothing new would be on screen")
+
+
+def wait_until(app, condition, timeout: float = 120.0) -> None:
+    """Run the event loop until ``condition()``; a waker timer makes sure it is checked often."""
+    deadline = time.perf_counter() + timeout
+    waker = QTimer()
+    waker.start(20)
+    try:
+        while not condition():
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"gave up waiting after {timeout:.0f} s")
+            app.processEvents(QEventLoop.WaitForMoreEvents)
+    finally:
+        waker.stop()
+
+
+def show_spec(app, window, spec):
+    """Propose ``spec`` as a control would; wait until it is built, shown and checked against torch
+    (so no background work is left to disturb what is timed next). Returns the Built."""
+    document, seen = window.document, {}
+    on_built, on_checked = (lambda built: seen.setdefault("built", built)), (lambda c: seen.setdefault("checked", c))
+    document.builtChanged.connect(on_built)
+    document.torchChecked.connect(on_checked)
+    try:
+        document.propose(spec)
+        wait_until(app, lambda: "built" in seen and ("checked" in seen or not document.builder.check_with_torch))
+        app.processEvents()
+    finally:
+        document.builtChanged.disconnect(on_built)
+        document.torchChecked.disconnect(on_checked)
+    return seen["built"]
+
+
+def classroom_spec(mode: str, size=128, filters=8, kernel=3) -> ConvSpec:
+    """The default spec (the shapes sample, padding 1, stride 1) at this size, filters and kernel."""
+    return dataclasses.replace(ConvSpec().with_out_channels(filters), size=size, channels=3,
+                               kernel_size=(kernel, kernel), mode=mode)
+
+
+# ----------------------------------------------------------------------------------------------
+# Frames
+
+def frame_plan(trace, frames: int, rng) -> list[tuple[str, str, int]]:
+    """(phase, "scrub" | "play", frame) in visiting order: per phase of many frames, half spread
+    evenly and shuffled, half one run of consecutive frames; a phase of a few frames, all of them."""
+    big = [p for p in trace.phases if p.count > 20]
+    each = max(2, frames // (2 * max(1, len(big))))
+    plan = []
+    for phase in trace.phases:
+        if phase.count <= 20:
+            plan += [(phase.name, "scrub", i) for i in range(phase.first, phase.first + phase.count)]
+            continue
+        spread_frames = np.linspace(phase.first, phase.first + phase.count - 1, each).astype(int)
+        plan += [(phase.name, "scrub", int(i)) for i in rng.permutation(spread_frames)]
+        start = int(rng.integers(phase.first, phase.first + phase.count - each))
+        plan += [(phase.name, "play", i) for i in range(start, start + each)]
+    return plan
+
+
+def time_frames(app, window, watch, mode: str, args, rng) -> None:
+    built = show_spec(app, window, classroom_spec(mode))
+    trace, player = built.trace, window.player
+    for i in (1, len(trace) // 2, 2, 3):  # warm up: the first paints of a new layout are slower
+        player.seek(i)
+        paint(app, window, watch)
+    print(f"\n{mode}: input {built.args.input.shape}, weight {built.args.weight.shape}, {len(trace):,} frames "
+          f"({', '.join(f'{p.name} {p.count:,}' for p in trace.phases)})")
+    print(f"{'phase':12} {'visits':6} {'n':>4} | {'update med':>10} {'paint med':>9} | {'wall: median':>12} "
+          f"{'p95':>7} {'max':>7} | {'CPU: median':>11} {'p95':>7} {'max':>7}  (ms)")
+    rows: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    for phase, kind, index in frame_plan(trace, args.frames, rng):
+        if index == player.frame:  # a seek to the frame on screen does nothing
+            player.seek(index - 1 if index else index + 1)
+            paint(app, window, watch)
+        cpu, start = time.thread_time(), time.perf_counter()
+        player.seek(index)
+        updated = time.perf_counter()
+        paint(app, window, watch, args.paint)
+        rows.setdefault((phase, kind), []).append((ms(updated - start), ms(time.perf_counter() - updated),
+                                                   ms(time.thread_time() - cpu)))
+        if args.paint == "repaint":
+            app.processEvents()  # what the forced repaint left (player bar, panels), untimed
+    walls, cpus = [], []
+    for (phase, kind), times in rows.items():
+        walls += [u + p for u, p, _ in times]
+        cpus += [c for _, _, c in times]
+        print(f"{phase:12} {kind:6} {len(times):4} | {statistics.median(u for u, _, _ in times):10.2f} "
+              f"{statistics.median(p for _, p, _ in times):9.2f} | {spread([u + p for u, p, _ in times])} | "
+              f"{spread([c for _, _, c in times])}")
+    print(f"{'all':12} {'':6} {len(walls):4} | {'':10} {'':9} | {spread(walls)} | {spread(cpus)}"
+          f"   p95 < {FRAME_MS:.0f} ms: {met(p95(walls), FRAME_MS)}")
+    SUMMARY.append((f"frame update + paint, {mode}, p95 < 16 ms",
+                    f"p95 {p95(walls):.1f} ms (median {statistics.median(walls):.1f}, max {max(walls):.1f}); "
+                    f"CPU p95 {p95(cpus):.1f} ms", met(p95(walls), FRAME_MS)))
+    play_for_real(app, window, watch, trace, args.play_seconds)
+
+
+def play_for_real(app, window, watch, trace, seconds: float) -> None:
+    """The player's own timer at 60 frames/s from the middle of the slide phase: how many frames it
+    moved and how regular the paints were (a slow repaint drops frames, it never queues them)."""
+    player, slide = window.player, trace.phase("slide")
+    player.seek(slide.first + slide.count // 2)
+    paint(app, window, watch)
+    first, paints = player.frame, len(watch.stamps)
+    speed = player.speed
+    player.set_speed(60.0)
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    player.play()
+    loop.exec()
+    player.pause()
+    player.set_speed(speed)
+    stamps = watch.stamps[paints:]
+    gaps = [ms(b - a) for a, b in zip(stamps, stamps[1:])] or [0.0]
+    print(f"the player's timer at 60 frames/s for {seconds:.0f} s: {player.frame - first} frames "
+          f"({(player.frame - first) / seconds:.1f}/s), {len(stamps)} paints; between paints median "
+          f"{statistics.median(gaps):.1f} ms, p95 {p95(gaps):.1f} ms, max {max(gaps):.1f} ms")
+
+
+# ----------------------------------------------------------------------------------------------
+# Parameter changes
+
+def toggled(spec, k: int, kernel: int):
+    """Change k of a series: stride 1↔2, kernel k↔k+2 and padding p↔0 in turn."""
+    which = k % 3
+    if which == 0:
+        return dataclasses.replace(spec, stride=(2, 2) if spec.stride == (1, 1) else (1, 1))
+    if which == 1:
+        size = kernel + 2 if spec.kernel_size == (kernel, kernel) else kernel
+        return dataclasses.replace(spec, kernel_size=(size, size))
+    return dataclasses.replace(spec, padding=(0, 0) if spec.padding != (0, 0) else (1, 1))
+
+
+class Stopwatch:
+    """Replaces ``obj.name`` with a timed call of the same method (the window looks it up at each
+    call); ``remove()`` puts the method back."""
+
+    def __init__(self, obj, name: str):
+        self.obj, self.name, self.real, self.times = obj, name, getattr(obj, name), []
+        setattr(obj, name, self)
+
+    def __call__(self, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return self.real(*args, **kwargs)
+        finally:
+            self.times.append(ms(time.perf_counter() - start))
+
+    def remove(self) -> None:
+        delattr(self.obj, self.name)
+
+
+def time_changes(app, window, watch, label: str, base, count: int, kernel: int, warmup: int = 2):
+    document, builder = window.document, window.document.builder
+    spec = show_spec(app, window, base).spec
+    marks: dict = {}
+
+    def on_worker_built(result):  # on the worker thread, the moment the build is done
+        marks["built"] = time.perf_counter()
+
+    def on_shown(result):  # after the window's own builtChanged slots have drawn it
+        marks["shown"], marks["paints"] = time.perf_counter(), watch.count
+
+    def on_checked(check):
+        marks["checked"] = check
+
+    builder.built.connect(on_worker_built, Qt.DirectConnection)
+    document.builtChanged.connect(on_shown)
+    document.torchChecked.connect(on_checked)
+    show_built, show_frame = Stopwatch(window.scene, "show_built"), Stopwatch(window.scene, "show_frame")
+    rows = []
+    try:
+        for k in range(warmup + count):
+            spec = toggled(spec, k, kernel)
+            marks.clear()
+            show_built.times.clear()
+            show_frame.times.clear()
+            cpu, start = time.process_time(), time.perf_counter()
+            document.propose(spec)
+            proposed = time.perf_counter()
+            wait_until(app, lambda: "shown" in marks and watch.count > marks["paints"])
+            painted, cpu = time.perf_counter(), time.process_time() - cpu
+            if k >= warmup:
+                rows.append(dict(total=ms(painted - start), propose=ms(proposed - start),
+                                 worker=ms(marks["built"] - proposed), drawn=ms(marks["shown"] - marks["built"]),
+                                 paint=ms(painted - marks["shown"]), show_built=sum(show_built.times),
+                                 show_frame=sum(show_frame.times), calls=len(show_frame.times), cpu=ms(cpu)))
+            if builder.check_with_torch:  # the comparison with torch finishes, as between a user's edits
+                wait_until(app, lambda: "checked" in marks, timeout=30)
+            app.processEvents()
+    finally:
+        builder.built.disconnect(on_worker_built)
+        document.builtChanged.disconnect(on_shown)
+        document.torchChecked.disconnect(on_checked)
+        show_built.remove()
+        show_frame.remove()
+    totals = [r["total"] for r in rows]
+    med = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
+    print(f"{label:34} {len(rows):3} | {spread(totals)} | {med['cpu']:6.0f} | {med['propose']:7.1f} "
+          f"{med['worker']:7.1f} {med['drawn']:7.1f} {med['paint']:6.1f} | {med['show_built']:10.1f} "
+          f"{med['show_frame']:6.1f} x{med['calls']:.0f}")
+    return totals, [r["cpu"] for r in rows]
+
+
+def build_pieces(window, spec, repeat: int = 5) -> str:
+    """The build's pieces called directly on this thread, median of ``repeat``."""
+    image = window.document.working_image(spec)
+
+    def median_ms(fn):
+        times, result = [], None
+        for _ in range(repeat):
+            start = time.perf_counter()
+            result = fn()
+            times.append(ms(time.perf_counter() - start))
+        return statistics.median(times), result
+
+    arguments_ms, arguments = median_ms(lambda: conv_arguments(spec, image))
+    build_ms, trace = median_ms(lambda: build_trace(spec, image))
+    levels_ms, _ = median_ms(lambda: colour_levels(trace, arguments))
+    return (f"conv_arguments {arguments_ms:.1f} ms, build_trace {build_ms:.1f} ms ({len(trace):,} frames), "
+            f"colour_levels {levels_ms:.1f} ms")
+
+
+def change_section(app, window, watch, args) -> None:
+    print(f"\nparameter change: propose(spec) to the new picture painted, {args.changes} changes after 2 "
+          f"warm-up ones (stride 1<->2, kernel k<->k+2, padding p<->0 in turn); medians of the pieces, ms")
+    print(f"{'case':34} {'n':>3} | {'median':>7} {'p95':>7} {'max':>7} | {'CPU':>6} | {'propose':>7} "
+          f"{'worker':>7} {'drawn':>7} {'paint':>6} | {'show_built':>10} {'show_frame':>6} calls")
+    cases = [("128x128x3, 8 filters 3x3", dict(size=128, filters=8, kernel=3), True),
+             ("256x256x3, 16 filters 7x7", dict(size=256, filters=16, kernel=7), False)]
+    for name, shape, targeted in cases:
+        for mode in ("forward", "backward"):
+            base = classroom_spec(mode, **shape)
+            totals, cpus = time_changes(app, window, watch, f"{name}, {mode}", base, args.changes, shape["kernel"])
+            print(f"{'':34}     pieces: {build_pieces(window, base)}")
+            SUMMARY.append((f"parameter change, {name}, {mode}, " + ("p95 < 100 ms" if targeted else "reported"),
+                            f"p95 {p95(totals):.0f} ms (median {statistics.median(totals):.0f}); "
+                            f"CPU p95 {p95(cpus):.0f} ms", met(p95(totals), CHANGE_MS) if targeted else "-"))
+
+
+# ----------------------------------------------------------------------------------------------
+# Starting
+
+# Runs in a fresh interpreter: the real door, with an application-wide event filter noting when the
+# main window is shown, first painted (once the paint is done), and first painted with the built
+# picture. Times are perf_counter() (CLOCK_MONOTONIC, one clock for all processes) minus the
+# parent's stamp taken just before it started this process; CPU is this process's, all threads.
+CHILD = r"""
+import json, os, sys, time
+launch, marks = float(os.environ["CONVVIZ_BENCH_LAUNCH"]), {}
+def mark(name):
+    if name not in marks:
+        marks[name] = (round(time.perf_counter() - launch, 4), round(time.process_time(), 4))
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(["convviz"])
+mark("PySide6 imported, QApplication made")
+
+class FirstPaints(QObject):
+    def eventFilter(self, obj, event):
+        kind = event.type()
+        if kind in (QEvent.Show, QEvent.Paint) and obj.isWidgetType():
+            window = obj.window()
+            document = getattr(window, "document", None)
+            if document is not None:  # the main window, not a menu or a tooltip
+                if kind == QEvent.Show:
+                    mark("main window shown")
+                else:
+                    picture = obj is window.scene.viewport() and document.built is not None
+                    QTimer.singleShot(0, lambda: self.painted(window, picture))
+        return False
+
+    def painted(self, window, picture):
+        mark("first paint of the main window")
+        if picture and "first paint of the built picture" not in marks:
+            mark("first paint of the built picture")
+            print("MARKS " + json.dumps(marks), flush=True)
+            window.close()
+            app.quit()
+
+watcher = FirstPaints()
+app.installEventFilter(watcher)
+QTimer.singleShot(60000, app.quit)
+from convviz.cli import main
+sys.exit(main([]))
+"""
+
+
+def child_env(config_home: str) -> dict:
+    env = dict(os.environ, XDG_CONFIG_HOME=config_home)  # fresh settings: a first start, the user's untouched
+    if not env.get("DISPLAY"):
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    return env
+
+
+def start_section(args) -> None:
+    print(f"\nstarting: {args.starts} fresh processes each; seconds from launch (CPU seconds)")
+    runs = []
+    for _ in range(args.starts):
+        with tempfile.TemporaryDirectory(prefix="convviz-bench-") as config:
+            env = dict(child_env(config), CONVVIZ_BENCH_LAUNCH=repr(time.perf_counter()))
+            done = subprocess.run([sys.executable, "-c", CHILD], cwd=REPO, env=env, capture_output=True,
+                                  text=True, timeout=120)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("MARKS ")]
+        if not lines:
+            raise RuntimeError(f"the window never painted its picture:\n{done.stdout}\n{done.stderr}")
+        runs.append(json.loads(lines[-1][len("MARKS "):]))
+    for name in runs[0]:
+        walls, cpus = [run[name][0] for run in runs], [run[name][1] for run in runs]
+        print(f"  {name:44} median {statistics.median(walls):6.3f} ({statistics.median(cpus):5.2f})  "
+              f"min {min(walls):6.3f}  max {max(walls):6.3f}")
+    for name, label in (("first paint of the main window", "start to first painted window"),
+                        ("first paint of the built picture", "start to the built picture painted")):
+        wall = statistics.median(run[name][0] for run in runs)
+        cpu = statistics.median(run[name][1] for run in runs)
+        SUMMARY.append((f"{label}, < 2 s", f"{wall:.2f} s (median of {len(runs)}); CPU {cpu:.2f} s",
+                        met(wall, START_S)))
+    whole = []
+    with tempfile.TemporaryDirectory(prefix="convviz-bench-") as folder:
+        out = os.path.join(folder, "shot.png")
+        for _ in range(args.starts):
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "main.py", "--screenshot", out], cwd=REPO,
+                                  env=child_env(folder), capture_output=True, text=True, timeout=120)
+            whole.append(time.perf_counter() - start)
+            if done.returncode or not os.path.getsize(out):
+                raise RuntimeError(f"main.py --screenshot failed:\n{done.stderr}")
+    print(f"  {'python main.py --screenshot OUT.png, whole':44} median {statistics.median(whole):6.3f}          "
+          f"min {min(whole):6.3f}  max {max(whole):6.3f}")
+    SUMMARY.append(("python main.py --screenshot, whole process (reported)",
+                    f"{statistics.median(whole):.2f} s (median of {len(whole)})", "-"))
+
+
+# ----------------------------------------------------------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--frames", type=int, default=300, help="frames timed per mode (default 300)")
+    parser.add_argument("--changes", type=int, default=20, help="parameter changes timed per case (default 20)")
+    parser.add_argument("--starts", type=int, default=5, help="fresh processes started (default 5)")
+    parser.add_argument("--play-seconds", type=float, default=3.0, help="seconds of real playing (default 3)")
+    parser.add_argument("--only", default="frames,change,start", help="sections to run (default all three)")
+    parser.add_argument("--paint", choices=("events", "repaint"), default="events",
+                        help="a frame's paint: the event loop's paint of what changed (default), or a "
+                             "forced repaint() of the scene's viewport")
+    parser.add_argument("--side-tab", type=int, default=0, help="the side panel shown: 0 groups (the "
+                        "default on a first start), 1 im2col (redrawn every frame), 2 two roads")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    sections = set(args.only.split(","))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    print(f"convviz window benchmark: Qt platform {app.platformName()}, PySide6 {PySide6.__version__}, "
+          f"pyqtgraph {pg.__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    if sections & {"frames", "change"}:
+        store = tempfile.NamedTemporaryFile(prefix="convviz-bench-", suffix=".ini", delete=False).name
+        window = MainWindow(settings=Settings(QSettings(store, QSettings.IniFormat)))
+        window.side_tabs.setCurrentIndex(args.side_tab)
+        window.show()
+        app.processEvents()
+        watch = PaintWatch(window.scene.viewport())
+        print(f"window {window.width()}x{window.height()}, scene viewport {window.scene.viewport().width()}x"
+              f"{window.scene.viewport().height()}, side tab {window.side_tabs.tabText(args.side_tab)!r}; "
+              f"a frame's paint: {args.paint}")
+        try:
+            if "frames" in sections:
+                rng = np.random.default_rng(args.seed)
+                for mode in ("forward", "backward"):
+                    time_frames(app, window, watch, mode, args, rng)
+            if "change" in sections:
+                change_section(app, window, watch, args)
+        finally:
+            window.close()
+            app.processEvents()
+            os.unlink(store)
+    if "start" in sections:
+        start_section(args)
+    print(f"\nsummary (load average now {os.getloadavg()[0]:.2f})")
+    for target, result, verdict in SUMMARY:
+        print(f"  {target:66} {result:58} {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
