@@ -32,7 +32,7 @@ from .export_dialog import export_animation_dialog, export_picture
 from .player import Player
 from .player_bar import PlayerBar
 from .settings import Settings
-from .side_panels import GroupsPanel, Im2colPanel, RoadsPanel
+from .side_panels import CodePanel, GroupsPanel, Im2colPanel, RoadsPanel
 
 
 def tr(text: str) -> str:
@@ -84,6 +84,8 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.groups_panel, self.tr("Groups"))
         self.side_tabs.addTab(self.im2col_panel, self.tr("im2col"))
         self.side_tabs.addTab(self.roads_panel, self.tr("Two roads to ∂L/∂x"))
+        self.code_panel = CodePanel()
+        self.side_tabs.addTab(self.code_panel, self.tr("PyTorch code"))
         more = self._dock(self.tr("More views"), self.side_tabs, Qt.RightDockWidgetArea, "more")
         parameters = self.findChild(QDockWidget, "parameters")
         self.resizeDocks([parameters, more], [350, 270], Qt.Horizontal)
@@ -203,6 +205,7 @@ class MainWindow(QMainWindow):
         self.groups_panel.show_built(built)
         self.im2col_panel.show_built(built)
         self.roads_panel.show_built(built)
+        self.code_panel.show_built(built)
         # Every view holds the new trace before the player moves (its frame may not exist in the
         # old one), and the bar reads the player's frame. set_trace always emits frameChanged, so
         # the frame is drawn once, by _show_frame.

@@ -7,7 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from convviz.state.torch_code import torch_code
 
 from ..scene import palette
 from ..scene.planes import WrappedLabel
@@ -194,3 +197,32 @@ class RoadsPanel(QWidget):
         self.check.setText(self.tr("Scatter-add and transposed convolution %1: largest difference %2 "
                                    "(rounding allows %3).").replace("%1", verdict)
                            .replace("%2", f"{roads.max_abs_difference:.3g}").replace("%3", f"{roads.tolerance:.3g}"))
+
+
+class CodePanel(QWidget):
+    """The PyTorch code that reproduces what is on screen, with a Copy button."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.note = QLabel(self.tr("Run this with PyTorch: y, x.grad and conv.weight.grad equal the last frame's "
+                                   "arrays."))
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        layout.addWidget(self.text, 1)
+        self.copy = QPushButton(self.tr("Copy"))
+        self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
+        layout.addWidget(self.copy)
+
+    def show_built(self, built) -> None:
+        if built.label:
+            self.text.setPlainText(self.tr("# These arrays come from a training run (%1); the code reproduces the "
+                                           "visualizer's own pictures only.").replace("%1", built.label))
+            self.copy.setEnabled(False)
+            return
+        self.text.setPlainText(torch_code(built.spec, built.args))
+        self.copy.setEnabled(True)

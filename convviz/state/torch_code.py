@@ -1,0 +1,65 @@
+"""The PyTorch code that reproduces what the visualizer shows, as text (numpy only).
+
+The code builds the same working image with convviz's own loader (so the pixels are the ones on
+screen), a ``torch.nn.Conv2d`` with the spec's arguments and the weights written out as numbers,
+the same ``grad_output``, and calls ``backward``. Run it and ``y``, ``x.grad``, ``conv.weight.grad``
+(and ``conv.bias.grad``) equal the arrays of the trace's last frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .build import ConvArguments, weight_of
+from .spec import ConvSpec
+
+
+def _literal(array: np.ndarray) -> str:
+    """A nested list of exact float literals (repr round-trips a float64)."""
+    if array.ndim == 0:
+        return repr(float(array))
+    return "[" + ", ".join(_literal(a) for a in array) + "]"
+
+
+def _picture_lines(spec: ConvSpec) -> list[str]:
+    if spec.image.startswith("sample:"):
+        load = f"load_sample({spec.image.split(':', 1)[1]!r})"
+        imports = "from convviz.data.picture import load_sample, working_image"
+    else:
+        load = f"load_picture({spec.image!r})"
+        imports = "from convviz.data.picture import load_picture, working_image"
+    return [imports,
+            "",
+            f"# The working image on screen: {spec.channels} channel(s), longer side {spec.size} pixels, a batch of one.",
+            f"image = working_image({load}, {spec.size}, {spec.channels})",
+            "x = torch.tensor(image, dtype=torch.float64).unsqueeze(0).requires_grad_(True)"]
+
+
+def torch_code(spec: ConvSpec, args: ConvArguments | None = None) -> str:
+    """Python source reproducing ``spec`` in torch; ``args`` (when given) must be the spec's."""
+    weight = weight_of(spec) if args is None else args.weight
+    out_channels, per_group, kh, kw = weight.shape
+    padding = spec.padding if isinstance(spec.padding, str) else tuple(spec.padding)
+    lines = ["import numpy as np",
+             "import torch",
+             *_picture_lines(spec),
+             "",
+             f"conv = torch.nn.Conv2d({per_group * spec.groups}, {out_channels}, kernel_size={(kh, kw)}, "
+             f"stride={tuple(spec.stride)}, padding={padding!r}, dilation={tuple(spec.dilation)}, "
+             f"groups={spec.groups}, bias={spec.bias}, padding_mode={spec.padding_mode!r}, dtype=torch.float64)",
+             "with torch.no_grad():",
+             f"    conv.weight.copy_(torch.tensor({_literal(weight)}, dtype=torch.float64))"]
+    if spec.bias:
+        lines.append(f"    conv.bias.fill_({float(spec.bias_value)!r})")
+    lines += ["", "y = conv(x)  # the output on screen: y[0]"]
+    if spec.mode == "backward":
+        if spec.grad_output == "ones":
+            lines.append("grad_output = torch.ones_like(y)")
+        elif spec.grad_output == "random":
+            lines.append(f"grad_output = torch.tensor(np.random.default_rng({spec.grad_seed})"
+                         f".standard_normal(tuple(y.shape[1:])))[None]")
+        else:
+            lines.append("grad_output = y.detach().clone()  # the gradient of L = ½·sum(y²)")
+        lines += ["y.backward(grad_output)",
+                  "# x.grad[0] is ∂L/∂x, conv.weight.grad is ∂L/∂w" + (", conv.bias.grad is ∂L/∂b" if spec.bias else "")]
+    return "\n".join(lines) + "\n"
