@@ -6,7 +6,9 @@ handed out can be changed, and a big trace costs a few copies of its arrays."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import threading
+import weakref
 import time
 import tracemalloc
 
@@ -247,6 +249,21 @@ def test_frames_are_pure_immutable_records():
     assert trace[fold.first].zeros and trace[fold.last].crop.rows == range(1, 7)
     taps = trace[trace.phase("slide").first].taps
     assert not taps.input_value.flags.writeable and not taps.padded.flags.writeable
+
+
+def test_a_trace_is_freed_when_its_last_user_lets_go():
+    """Without waiting for the cycle collector: the app builds a trace per edit, each a few copies
+    of its arrays."""
+    trace = make()
+    trace.state(trace.phase("scatter").first + 3)
+    trace.state(trace.phase("scatter").first + 4)  # played forward: the cache holds frames' results
+    gone = weakref.ref(trace)
+    gc.disable()
+    try:
+        del trace
+        assert gone() is None
+    finally:
+        gc.enable()
 
 
 def test_the_trace_keeps_its_own_copies_of_the_arrays():

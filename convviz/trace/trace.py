@@ -17,6 +17,8 @@ table of contents; each job has its own module:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from convviz.nn.functional import ConvGeometry, check_grad_output, conv_geometry
@@ -59,8 +61,9 @@ class Trace:
     def __init__(self, input, weight, bias, grad_output, geometry: ConvGeometry, granularity: str):
         """Arguments already validated (``trace_conv2d`` does that)."""
         self._record = record = record_conv2d(input, weight, bias, grad_output, geometry, granularity)
-        self._layout = lay_out_phases(record)
-        self._states = StateCache(record, self._layout, lambda i: build_frame(record, self._layout, i))
+        self._layout = layout = lay_out_phases(record)
+        # (no reference back to self: a trace is freed as soon as its last user lets go)
+        self._states = StateCache(record, layout, functools.partial(build_frame, record, layout))
 
     # ------------------------------------------------------------------------------------------
     # What was traced
