@@ -36,6 +36,7 @@ def run_app(image: str | None = None, screenshot: str | None = None, size: tuple
 
     from .qt.main_window import MainWindow
     from .qt.settings import Settings
+    from .scene.conv_scene import settle_layout
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("convviz")
@@ -61,7 +62,7 @@ def run_app(image: str | None = None, screenshot: str | None = None, size: tuple
     built = window.document.build_now()
     if built is not None:
         window.player.seek(interesting_frame(built.trace))
-    app.processEvents()
+    settle_layout()
     if not window.grab().save(screenshot, "PNG"):
         print(f"convviz: cannot write the screenshot to {screenshot!r}", file=sys.stderr)
         status = 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -25,7 +25,8 @@ from convviz.data.picture import SUPPORTED_SUFFIXES, sample_names
 from convviz.state.torch_check import TorchCheck
 
 from ..scene.conv_scene import ConvScene
-from ..scene.palette import OK, STALE
+from ..scene import palette
+from ..scene.palette import OK, PALETTE_NAMES, STALE
 from .controls import ControlPanel
 from .document import Document
 from .export_dialog import export_animation_dialog, export_picture
@@ -59,6 +60,8 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.document = Document(parent=self, check_with_torch=check_with_torch)
         self.document.message.connect(self.show_message)
+        palette.use(self.settings.palette())
+        self.presenter = False
         self.player = Player(self)
         self.player.set_speed(self.settings.speed())
         self.last_check: TorchCheck | None = None
@@ -143,6 +146,21 @@ class MainWindow(QMainWindow):
         view = bar.addMenu(self.tr("&View"))
         for dock in self.findChildren(QDockWidget):
             view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        self.presenter_action = view.addAction(self.tr("&Presenter mode"))
+        self.presenter_action.setCheckable(True)
+        self.presenter_action.setShortcut(QKeySequence("F11"))
+        self.presenter_action.toggled.connect(self.set_presenter_mode)
+        palettes = view.addMenu(self.tr("P&alette"))
+        group = QActionGroup(self)
+        self.palette_actions = {}
+        for name, title in PALETTE_NAMES.items():
+            action = palettes.addAction(self.tr(title))
+            action.setCheckable(True)
+            action.setChecked(name == palette.current_palette)
+            action.triggered.connect(lambda checked=False, n=name: self.set_palette(n))
+            group.addAction(action)
+            self.palette_actions[name] = action
 
     def _shortcuts(self) -> None:
         keys = {
@@ -150,12 +168,48 @@ class MainWindow(QMainWindow):
             "Shift+Right": self.player.next_phase, "Shift+Left": self.player.previous_phase,
             "Home": self.player.home, "End": self.player.end, "+": self.player.faster, "=": self.player.faster,
             "-": self.player.slower,
+            # A presenter's clicker sends Page Up / Page Down.
+            "PgDown": lambda: self.player.step(1), "PgUp": lambda: self.player.step(-1),
         }
         self.shortcuts = {}
         for key, slot in keys.items():
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda slot=slot: self._on_visualizer(slot))
             self.shortcuts[key] = shortcut
+
+        leave = QShortcut(QKeySequence("Esc"), self)
+        leave.activated.connect(lambda: self.presenter_action.setChecked(False))
+
+    def set_presenter_mode(self, on: bool) -> None:
+        """Full screen, the side panels out of the way, every text of the scene 1.7 times larger."""
+        if self.presenter_action.isChecked() != on:
+            self.presenter_action.setChecked(on)  # calls back here through toggled
+            return
+        docks = self.findChildren(QDockWidget)
+        if on:
+            self._docks_before = [dock for dock in docks if dock.isVisible()]
+            for dock in docks:
+                dock.hide()
+            self.menuBar().hide()
+            self.showFullScreen()
+            self.scene.set_text_scale(1.7)
+            self.player_bar.setStyleSheet("font-size: 15pt;")
+        else:
+            for dock in getattr(self, "_docks_before", docks):
+                dock.show()
+            self.menuBar().show()
+            self.showNormal()
+            self.scene.set_text_scale(1.0)
+            self.player_bar.setStyleSheet("")
+        self.presenter = on
+
+    def set_palette(self, name: str) -> None:
+        palette.use(name)
+        self.palette_actions[name].setChecked(True)
+        self.settings.set_palette(name)
+        if self.document.built is not None:
+            self.scene.show_built(self.document.built)
+            self._show_frame(self.player.frame)
 
     def _on_visualizer(self, slot) -> None:
         """The player's keys act only while the visualizer is the page on show."""

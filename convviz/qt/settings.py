@@ -14,9 +14,12 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from convviz.state.spec import ConvSpec, SpecError
 
+from ..scene.palette import PALETTES
+
 ORGANISATION, APPLICATION = "convviz", "convviz"
 MAX_RECENT = 8
-DEFAULTS = {"spec": "", "speed": 10.0, "recent": [], "geometry": QByteArray(), "window_state": QByteArray()}
+DEFAULTS = {"spec": "", "speed": 10.0, "recent": [], "geometry": QByteArray(), "window_state": QByteArray(),
+            "palette": "standard"}
 
 
 class Settings:
@@ -72,6 +75,13 @@ class Settings:
     def set_window(self, geometry: QByteArray, state: QByteArray) -> None:
         self.store.setValue("geometry", geometry)
         self.store.setValue("window_state", state)
+
+    def palette(self) -> str:
+        value = self._get("palette")
+        return value if value in PALETTES else DEFAULTS["palette"]
+
+    def set_palette(self, name: str) -> None:
+        self.store.setValue("palette", name)
 
     def sync(self) -> None:
         self.store.sync()

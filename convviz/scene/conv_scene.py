@@ -51,6 +51,8 @@ class ConvScene(pg.GraphicsLayoutWidget):
         self.setMinimumSize(480, 360)
         layout = self.ci
         layout.setSpacing(4)
+        self._labels: list[WrappedLabel] = []
+        self.text_scale = 1.0
         self.header = self._label(0, 0, colspan=4, justify="left")
         self.grids: dict[str, PlaneGrid] = {}
         for row, names in ((1, ("input", "kernel", "output")), (3, ("grad_input", "grad_weight", "grad_output"))):
@@ -80,8 +82,9 @@ class ConvScene(pg.GraphicsLayoutWidget):
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
     def _label(self, row: int, col: int, colspan: int = 1, justify: str = "center") -> WrappedLabel:
-        label = WrappedLabel("", justify=justify)
+        label = WrappedLabel("", justify=justify, size="9pt")
         self.ci.addItem(label, row=row, col=col, colspan=colspan)
+        self._labels.append(label)
         return label
 
     # ------------------------------------------------------------------------------------------
@@ -321,12 +324,23 @@ class ConvScene(pg.GraphicsLayoutWidget):
         note = tr("not current: the controls show a change that cannot run or is still being built")
         stale = f'  <span style="color:{palette.STALE}"><b>{escape_html(note)}</b></span>' if self.stale else ""
         self.header.setText(
-            f'<span style="font-size:11pt"><b>{tr("frame")} {index + 1:,} / {len(trace):,}</b> · '
+            f'<span style="font-size:{11 * self.text_scale:.0f}pt"><b>{tr("frame")} {index + 1:,} / {len(trace):,}</b> · '
             f'<b>{escape_html(tr(PHASE_TITLES.get(phase.name, phase.name)))}</b> '
             f'({escape_html(tr("one frame ="))} {escape_html(phase.unit)}){stale}</span><br>'
             f'<span style="color:{palette.MUTED}">{escape_html(phase.explanation)}</span>'
             + (f"<br>{self.badge}" if self.badge else "")
             + (f'<br><b>{escape_html(self.built.label)}</b>' if self.built.label else ""))
+
+    def set_text_scale(self, scale: float) -> None:
+        """Make every text of the scene ``scale`` times its normal size (presenter mode)."""
+        self.text_scale = scale
+        for label in self._labels:  # the panel titles grow less than the header and the math
+            grow = scale if label in (self.header, self.math) else 1 + (scale - 1) / 2
+            label.setText(label.text, size=f"{9 * grow:.0f}pt")
+        for grid in list(self.grids.values()) + [self.dilated]:
+            grid.set_text_size(8 * scale)
+        if self.frame_index is not None:
+            self.show_frame(self.frame_index)
 
     def set_stale(self, stale: bool) -> None:
         self.stale = stale
@@ -426,8 +440,15 @@ class ConvScene(pg.GraphicsLayoutWidget):
         """The scene as an image of the given size (the current size when not given)."""
         if width and height and not self.isVisible():
             self.resize(width, height)
-        QCoreApplication.processEvents()
+        settle_layout()
         return self.grab().toImage()
+
+
+def settle_layout(passes: int = 4) -> None:
+    """Let the layout settle: a label that wraps to a new width asks for a new height, which takes
+    another pass of the event loop."""
+    for _ in range(passes):
+        QCoreApplication.processEvents()
 
 
 def escape_html(text: str) -> str:

@@ -128,7 +128,7 @@ class PlaneGrid:
             else:
                 self.overlays[k].setImage(rgba, autoLevels=False, levels=(0, 255))
 
-    def outline(self, name: str, cells, colours, width: float = 2.5, z: float = 10) -> None:
+    def outline(self, name: str, cells, colours, width: float | None = None, z: float = 10) -> None:
         """Outline ``cells`` ((k, y, x) rows) in ``colours`` (one or one per cell); a named layer,
         replaced on each call."""
         item = self._outlines.get(name)
@@ -145,6 +145,7 @@ class PlaneGrid:
         xs, ys = origins[:, 0] + cells[:, 2] + 0.5, origins[:, 1] + cells[:, 1] + 0.5
         if isinstance(colours, str):
             colours = [colours] * len(cells)
+        width = palette.OUTLINE_WIDTH if width is None else width
         pens = [pg.mkPen(colour, width=width) for colour in colours]
         item.setData(xs, ys, pen=pens, brush=None)
 
@@ -152,7 +153,7 @@ class PlaneGrid:
         """Write ``values`` into ``cells`` ((k, y, x) rows) when the cells are big enough on screen
         to read them."""
         cells = np.asarray(cells).reshape(-1, 3)
-        shown = len(cells) if self.cell_pixels() >= 26 else 0
+        shown = len(cells) if self.cell_pixels() >= 3.2 * self._font.pointSizeF() else 0
         while len(self._texts) < shown:
             text = pg.TextItem(anchor=(0.5, 0.5))
             text.setFont(self._font)
@@ -168,6 +169,11 @@ class PlaneGrid:
                 text.show()
             else:
                 text.hide()
+
+    def set_text_size(self, points: float) -> None:
+        self._font.setPointSizeF(points)
+        for text in self._texts:
+            text.setFont(self._font)
 
     def cell_pixels(self) -> float:
         """How many screen pixels one cell takes (0 before the view has a size)."""
