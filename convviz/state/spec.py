@@ -130,7 +130,7 @@ def _pair(name, value, low, high) -> tuple[int, int]:
 
 def _choice(name, value, choices) -> str:
     if value not in choices:
-        raise SpecError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        raise SpecError(f"{name} must be one of {', '.join(map(str, choices))}, got {value!r}")
     return value
 
 
