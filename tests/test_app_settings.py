@@ -96,6 +96,7 @@ def write_ini(path: Path, **values: str) -> None:
     ('"{\\"stride\\": [0, 1]}"', "stride must be an integer from 1 to 8"),
     ('"{\\"padding_mode\\": \\"mirror\\"}"', "padding_mode must be one of"),
     ('"{\\"presets\\": [\\"nope\\"]}"', "presets must be one of"),
+    ('"{\\"channels\\": 2}"', "channels must be one of 1, 3, got 2"),
 ])
 def test_a_corrupt_saved_spec_falls_back_to_the_defaults_with_a_message(make_window, app_settings_file, capsys,
                                                                          spec_text, named):
