@@ -93,6 +93,10 @@ class Document(QObject):
                 self._pictures[source] = load_picture(source)
         return self._pictures[source]
 
+    def check_picture(self, source: str) -> None:
+        """Load (and cache) the picture ``source`` names; raises PictureError when it cannot."""
+        self._picture(source)
+
     def working_image(self, spec: ConvSpec | None = None) -> np.ndarray:
         spec = spec or self.spec
         return working_image(self._picture(spec.image), spec.size, spec.channels)

@@ -7,9 +7,11 @@ draw. Closing stops the timer and waits for a build in progress.
 
 from __future__ import annotations
 
+import html
 import os
+import sys
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -17,11 +19,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from convviz.data.picture import SUPPORTED_SUFFIXES, sample_names
+from convviz.data.picture import SUPPORTED_SUFFIXES, PictureError, sample_names
+from convviz.state.scene_file import PANELS, SavedScene, SceneError, lesson_paths, read_scene, write_scene
 from convviz.state.torch_check import TorchCheck
 
 from ..scene.conv_scene import ConvScene
@@ -60,6 +64,8 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.document = Document(parent=self, check_with_torch=check_with_torch)
         self.document.message.connect(self.show_message)
+        # The lessons' language: the system's, until the View > Language menu says otherwise.
+        self.language = "zh_CN" if QLocale.system().name().startswith("zh") else "en"
         palette.use(self.settings.palette())
         self.presenter = False
         self.player = Player(self)
@@ -92,6 +98,10 @@ class MainWindow(QMainWindow):
         more = self._dock(self.tr("More views"), self.side_tabs, Qt.RightDockWidgetArea, "more")
         parameters = self.findChild(QDockWidget, "parameters")
         self.resizeDocks([parameters, more], [350, 270], Qt.Horizontal)
+        self.lesson_text = QTextBrowser()
+        self.lesson_dock = self._dock(self.tr("Lesson"), self.lesson_text, Qt.LeftDockWidgetArea, "lesson")
+        self.lesson_dock.hide()
+        self._pending_frame = None
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
 
@@ -134,7 +144,21 @@ class MainWindow(QMainWindow):
                                                            lambda: export_animation_dialog(self))
         self.export_picture_action = file_menu.addAction(self.tr("Export &picture…"), lambda: export_picture(self))
         file_menu.addSeparator()
+        file_menu.addAction(self.tr("Open &scene…"), self.open_scene_dialog)
+        file_menu.addAction(self.tr("Sa&ve scene…"), QKeySequence.Save, self.save_scene_dialog)
+        file_menu.addSeparator()
         file_menu.addAction(self.tr("&Quit"), QKeySequence.Quit, self.close)
+        lessons = bar.addMenu(self.tr("&Lessons"))
+        self.lesson_actions = []
+        for path in lesson_paths():
+            try:
+                lesson = read_scene(path)
+            except SceneError as error:  # a broken file in the install: said, not fatal
+                print(f"convviz: {error}", file=sys.stderr)
+                continue
+            action = lessons.addAction(lesson.title_in(self.language),
+                                       lambda checked=False, p=str(path): self.open_scene(p))
+            self.lesson_actions.append(action)
         edit = bar.addMenu(self.tr("&Edit"))
         undo = self.document.undo_stack.createUndoAction(self, self.tr("&Undo"))
         undo.setShortcut(QKeySequence.Undo)
@@ -237,6 +261,54 @@ class MainWindow(QMainWindow):
             return True
         return False
 
+    # ------------------------------------------------------------------------------------------
+    # Scenes and lessons
+
+    def open_scene_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a scene"), "", self.tr("convviz scenes (*.json)"))
+        if path:
+            self.open_scene(path)
+
+    def save_scene_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the scene"), "scene.json",
+                                              self.tr("convviz scenes (*.json)"))
+        if path:
+            self.save_scene(path)
+
+    def open_scene(self, path: str) -> bool:
+        """Show the saved scene at ``path``; a broken or newer file is refused, the state kept."""
+        try:
+            scene = read_scene(path)
+            self.document.check_picture(scene.spec.image)
+        except (SceneError, PictureError) as error:
+            self.show_message(str(error))
+            return False
+        self._pending_frame = scene.frame
+        self.document.propose(scene.spec)
+        if scene.panel:
+            self.side_tabs.setCurrentIndex(PANELS.index(scene.panel))
+            self.findChild(QDockWidget, "more").show()
+        text = scene.text_in(self.language)
+        self.lesson_text.setHtml(f"<h3>{html.escape(scene.title_in(self.language))}</h3><p>{html.escape(text)}</p>"
+                                 if text else "")
+        self.lesson_dock.setVisible(bool(text))
+        if self.document.built is not None and self.document.built.spec == scene.spec and not self.document.stale:
+            self.player.seek(self._pending_frame)  # nothing to build: the same spec is on screen
+            self._pending_frame = None
+        self.show_message(self.tr("Opened the scene %1").replace("%1", path))
+        return True
+
+    def save_scene(self, path: str) -> bool:
+        scene = SavedScene(self.document.spec, self.player.frame, PANELS[self.side_tabs.currentIndex()])
+        try:
+            write_scene(path, scene)
+        except OSError as error:
+            self.show_message(self.tr("cannot save the scene to %1: %2").replace("%1", path)
+                              .replace("%2", error.strerror or str(error)))
+            return False
+        self.show_message(self.tr("Saved the scene to %1").replace("%1", path))
+        return True
+
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
@@ -265,6 +337,9 @@ class MainWindow(QMainWindow):
         # the frame is drawn once, by _show_frame.
         self.player.set_trace(len(trace), [phase.first for phase in trace.phases])
         self.player_bar.set_trace(trace)
+        if self._pending_frame is not None:  # a scene asked for this frame
+            self.player.seek(min(self._pending_frame, len(trace) - 1))
+            self._pending_frame = None
         if not built.label:  # a training run's arrays are not the user's parameters
             self.settings.set_spec(built.spec)
 
