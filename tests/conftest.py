@@ -58,10 +58,10 @@ def no_threads_left(qapp):
         running = [t for t in widget.findChildren(QThread) if t.isRunning()]
         assert running == [], f"QThreads left running under {widget!r}: {running}"
         player = getattr(widget, "player", None)
-        if player is not None:
+        if player is not None:  # a convviz window: closed, its timers stopped
             assert not player.playing, "the player's timer is still running"
-            active = [t for t in player.findChildren(QTimer) if t.isActive()]
-            assert active == [], "a timer of the player is still active"
+            active = [t for t in widget.findChildren(QTimer) if t.isActive()]
+            assert active == [], f"timers still active under {widget!r}: {[t.parent() for t in active]}"
 
 
 @pytest.fixture

@@ -61,18 +61,6 @@ def test_a_screenshot_with_an_image_it_cannot_use_still_gives_the_picture(tmp_pa
     assert_not_blank(out, (1100, 760))
 
 
-def test_a_screenshot_of_a_given_image(tmp_path, capfd):
-    picture = tmp_path / "图 picture.png"
-    rows = np.linspace(0, 255, 40)[:, None] * np.ones((1, 60))
-    ok, data = cv2.imencode(".png", rows.astype(np.uint8))
-    assert ok
-    data.tofile(str(picture))
-    out = tmp_path / "shot.png"
-    assert main([str(picture), "--screenshot", str(out), "--window-size", "1100x760"]) == 0
-    assert capfd.readouterr().err.count("convviz:") == 0
-    assert_not_blank(out, (1100, 760))
-
-
 def test_help_lists_the_options_and_the_commands():
     result = run_main("--help", timeout=60)
     assert result.returncode == 0, result.stderr

@@ -263,3 +263,16 @@ def test_closing_during_playback_stops_the_timer(make_window, qtbot):
     assert window.player.playing
     window.close()
     assert not window.player.playing
+
+
+def test_the_thread_check_sees_a_build_thread_left_running():
+    """The no_threads_left fixture can fail: a worker named like the builder's is seen until joined."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import _app_threads
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="convviz-build")
+    pool.submit(lambda: None).result()
+    assert any(name.startswith("convviz-build") for name in _app_threads())
+    pool.shutdown(wait=True)
+    assert _app_threads() == []
