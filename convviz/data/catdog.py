@@ -100,6 +100,11 @@ class _ClassFolder:
     decoded: dict[int, np.ndarray] = field(default_factory=dict)  # file index -> image
     failed: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
 
+    def to_try(self) -> int:
+        """How many files will have been tried in the end, as far as is known now: one more for
+        each failure, while there are files left."""
+        return min(self.wanted + len(self.failed), len(self.files))
+
     def next_batch(self) -> list[int]:
         """The file indices to try next: enough to reach ``wanted`` if all of them decode."""
         count = self.wanted - len(self.decoded)
@@ -238,7 +243,8 @@ def _load_images(folders: list[_ClassFolder], size: int, cache_dir: Path, progre
             continue
         folder.group = cached
         done += len(cached.names) + len(cached.failed)
-    total = done + sum(folder.wanted for folder in misses)
+    from_cache = done
+    total = from_cache + sum(folder.to_try() for folder in misses)
     if progress is not None and done:
         progress(done, total)
     if not misses:
@@ -259,8 +265,8 @@ def _load_images(folders: list[_ClassFolder], size: int, cache_dir: Path, progre
                     folder.decoded[i] = job.result()
                 except UndecodableImage as error:
                     folder.failed.append((folder.files[i].name, str(error)))
-                    if folder.next < len(folder.files):
-                        total += 1  # the next file in the seeded order takes its place
+                    # The next file in the seeded order takes its place, if there is one.
+                    total = from_cache + sum(folder.to_try() for folder in misses)
                 done += 1
                 if progress is not None:
                     progress(done, total)
