@@ -38,6 +38,7 @@ from .player import Player
 from .player_bar import PlayerBar
 from .settings import Settings
 from .side_panels import CodePanel, GroupsPanel, Im2colPanel, RoadsPanel
+from .training import TrainingView
 
 
 def tr(text: str) -> str:
@@ -84,6 +85,10 @@ class MainWindow(QMainWindow):
         self.pages.setDocumentMode(True)
         self.pages.addTab(visualizer, self.tr("Visualizer"))
         self.visualizer_page = visualizer
+        self.training = TrainingView()
+        self.pages.addTab(self.training, self.tr("Training"))
+        self.training.openInVisualizer.connect(
+            lambda args, label: (self.document.show_arrays(args, label), self.pages.setCurrentWidget(visualizer)))
         self.setCentralWidget(self.pages)
 
         self.controls = ControlPanel(self.document)
