@@ -116,6 +116,8 @@ class MainWindow(QMainWindow):
         self.player.frameChanged.connect(self._show_frame)
         self.player.speedChanged.connect(self.settings.set_speed)
         self.scene.hovered.connect(self._show_hover)
+        self.pages.currentChanged.connect(self._page_changed)
+        self._docks_on_visualizer: list[QDockWidget] = []
         self._menus()
         self._shortcuts()
         self.resize(1400, 900)
@@ -239,6 +241,19 @@ class MainWindow(QMainWindow):
         if self.document.built is not None:
             self.scene.show_built(self.document.built)
             self._show_frame(self.player.frame)
+
+    def _page_changed(self, index: int) -> None:
+        """The visualizer's docks belong to the visualizer: the training page gets the whole window."""
+        docks = self.findChildren(QDockWidget)
+        if self.pages.widget(index) is self.visualizer_page:
+            for dock in self._docks_on_visualizer:
+                dock.show()
+        else:
+            shown = [dock for dock in docks if dock.isVisible()]
+            if shown:
+                self._docks_on_visualizer = shown
+            for dock in docks:
+                dock.hide()
 
     def _on_visualizer(self, slot) -> None:
         """The player's keys act only while the visualizer is the page on show."""
