@@ -239,6 +239,7 @@ class TrainingView(QWidget):
         """Show the filters, feature maps and results as they were after ``epoch`` (None: follow)."""
         self.shown_epoch = epoch
         self.curves.mark_epoch(epoch)
+        self.live_button.setEnabled(epoch is not None)
         if epoch is not None and epoch in self.evaluations:
             self._show_evaluation(self.evaluations[epoch], fill(self.tr("after epoch %1"), str(epoch)))
         self._refresh_pictures()
@@ -312,6 +313,10 @@ class TrainingView(QWidget):
     # What comes back from the threads (on the timer).
 
     def _drain(self) -> None:
+        # Whether the threads are alive is read first: a thread that ended before the queue was
+        # read has posted everything, so the timer may stop once it is drained.
+        loading = self.loader is not None and self.loader.alive
+        training = self.session is not None and self.session.alive
         if self.loader is not None:
             for message in self.loader.messages():
                 self._loader_message(message)
@@ -319,10 +324,8 @@ class TrainingView(QWidget):
             for message in self.session.messages():
                 self._session_message(message)
         self.curves.refresh()
-        loading = self.loader is not None and self.loader.alive
-        if not loading and (self.session is None or not self.session.alive):
+        if not loading and not training:
             self.pump.stop()
-            self.curves.refresh()
 
     def _loader_message(self, message) -> None:
         if isinstance(message, Progress):
