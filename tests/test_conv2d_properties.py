@@ -112,6 +112,7 @@ def assert_matches(actual, expected, dtype, what, terms):
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=what)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(config=conv_configs())
 def test_every_algorithm_equals_torch(config):
