@@ -228,8 +228,14 @@ def test_progress_counts_every_image_up_to_the_total(tmp_path):
     for name in ("cat.00.jpg", "cat.02.jpg"):  # 2 of the 3 cats are broken, 2 cats asked for
         broken = root / "training_set" / "cats" / name
         broken.write_bytes(broken.read_bytes()[:100])
-    calls = []
-    data = load(root, tmp_path, size=8, train_per_class=2, progress=lambda done, total: calls.append((done, total)))
+    calls, threads = [], set()
+
+    def progress(done, total):
+        calls.append((done, total))
+        threads.add(threading.get_ident())
+
+    data = load(root, tmp_path, size=8, train_per_class=2, progress=progress)
+    assert threads == {threading.get_ident()}  # called from the thread that called load_folder
     assert [done for done, _ in calls] == list(range(1, len(calls) + 1))
     assert all(done <= total for done, total in calls)
     # Every cat tried (whichever the seed chose first, a broken one was among them), then
