@@ -41,6 +41,26 @@ def test_the_renderer_draws_the_same_frame_twice_the_same(built, forward):
     assert first.shape == (SIZE[1], SIZE[0], 3) and not np.array_equal(first, second)
 
 
+def test_a_frame_is_drawn_the_same_whatever_was_drawn_before_it():
+    # At 1280×720 the cells of this 9-pixel picture are near the size the scene writes numbers
+    # in; the panels' size moves with each frame's text, so a frame drawn once after another
+    # frame came out without its numbers until the renderer drew it until it stood still.
+    from convviz.export.frames import FrameRenderer
+    from convviz.state.spec import ConvSpec
+
+    built = small_build(ConvSpec(size=9, dilation=(2, 2), padding=(0, 0), mode="backward"))
+    picks = [0, 20, 42, len(built.trace) - 1]
+    alone = scene_frames(built, picks, size=(1280, 720), caption=False)
+    renderer = FrameRenderer(built, 1280, 720)
+    try:
+        in_sequence = [renderer.rgb(i) for i in [5, *picks[:2], 30, *picks[2:]]]
+    finally:
+        renderer.close()
+    kept = [in_sequence[1], in_sequence[2], in_sequence[4], in_sequence[5]]
+    for index, first, second in zip(picks, alone, kept):
+        assert np.array_equal(first, second), f"frame {index} depends on the frames drawn before it"
+
+
 def test_a_gif_has_every_frame_its_size_and_the_scene_s_first_frame(tmp_path, built, forward):
     frames, (first, second) = forward
     result = export_animation(built, tmp_path / "slide.gif", frames, fps=FPS, size=SIZE, hold_last=HOLD)

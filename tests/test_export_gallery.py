@@ -1,5 +1,5 @@
 """`convviz export --gallery DIR`: every standard configuration in every phase is a GIF of the
-expected frames (small: at most about 60 frames of 480×360), and index.html links and shows each
+expected frames (small: at most about 60 frames of 640×480), and index.html links and shows each
 file, with its parameters, and nothing that is not there."""
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .frames import FrameRenderer, application
-from .options import MAX_FPS, caption_text, check_size
+from .options import MAX_FPS, caption_for, check_size
 from .writers import ExportCancelled, ExportError, check_output, make_palette, open_writer
 
 PALETTE_SAMPLES = 12   # frames, spread over the export, that the GIF's palette is made from
@@ -71,7 +71,7 @@ def export_animation(built, out, frames, fps: float = 10.0, size=(960, 720), cap
     (``.gif``, ``.mp4`` or a folder).
 
     ``size``: (width, height) of every image; ``caption``: True for the parameters
-    (``caption_text``), a string of your own, or False for none. ``progress(done, total)``:
+    (``caption_for``), a string of your own, or False for none. ``progress(done, total)``:
     called after each frame, False to cancel. Raises ExportCancelled, ExportError (the message
     names the file), ValueError for frames outside the trace.
     """
@@ -86,7 +86,7 @@ def export_animation(built, out, frames, fps: float = 10.0, size=(960, 720), cap
         raise ValueError(f"fps must be a number above 0 and at most {MAX_FPS}, got {fps!r}")
     kind = check_output(out, width, height, fps)
     application()
-    text = caption_text(built.spec) if caption is True else (caption or None)
+    text = caption_for(built) if caption is True else (caption or None)
     renderer = FrameRenderer(built, width, height, caption=text, badge=badge)
     writer = None
     try:

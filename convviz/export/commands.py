@@ -133,9 +133,10 @@ def add_export_command(subparsers) -> None:
                         help="the working picture's longer side in pixels (default: 10; every output element "
                              "is a frame, so keep it small)")
     export.add_argument("--channels", type=int, choices=(1, 3), default=1, help="1 (gray) or 3 (RGB); default: 1")
-    export.add_argument("--kernel", type=_kernel, default=(DEFAULT_PRESET, None), metavar="NAME|KHxKW|NAME:KHxKW",
+    export.add_argument("--kernel", type=_kernel, default=(None, (3, 3)), metavar="NAME|KHxKW|NAME:KHxKW",
                         help=f"a preset ({', '.join(PRESETS)}; 3x3) for every filter, or a size with the "
-                             f"default presets (sobel_x, sobel_y, laplacian, ...; default: {DEFAULT_PRESET})")
+                             f"default presets: {DEFAULT_PRESET} for the first filter, then sobel_y, laplacian, "
+                             f"... (default: 3x3)")
     export.add_argument("--out-channels", type=_whole_in(*OUT_CHANNEL_RANGE, "the number of filters"), default=1,
                         metavar="N")
     export.add_argument("--stride", type=_pair_in(*STEP_RANGE, "the stride"), default=(1, 1), metavar="S|SH,SW")

@@ -19,6 +19,9 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
 
 
+SETTLE_ATTEMPTS = 6  # drawings of a frame at most, while the scene's layout settles
+
+
 def use_offscreen_without_display() -> None:
     """Exporting needs no window: with no display Qt draws offscreen."""
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -84,8 +87,7 @@ class FrameRenderer:
 
     def image(self, index: int) -> QImage:
         """Frame ``index`` as a ``width`` × ``height`` QImage (the scene, then the caption strip)."""
-        self.scene.show_frame(index)
-        scene_image = self.scene.render_image(self.width, self.height - self.caption_height)
+        scene_image = self._steady_drawing(index)
         if not self.caption_height and scene_image.size().toTuple() == (self.width, self.height):
             return scene_image
         frame = QImage(self.width, self.height, QImage.Format.Format_RGB32)
@@ -99,6 +101,24 @@ class FrameRenderer:
             painter.drawText(strip, Qt.AlignCenter | Qt.TextWordWrap, self.caption)
         painter.end()
         return frame
+
+    def _steady_drawing(self, index: int) -> QImage:
+        """Frame ``index`` shown and drawn until two drawings agree (at most SETTLE_ATTEMPTS).
+
+        A frame's text can change a label's height and so the size of the panels, and the scene
+        decides from a panel's size on screen whether its cells are big enough for numbers: shown
+        again once the layout is this frame's own, the frame is drawn the same whatever came
+        before it (an export's frame k equals frame k drawn alone)."""
+        height = self.height - self.caption_height
+        self.scene.show_frame(index)
+        drawing = self.scene.render_image(self.width, height)
+        for _ in range(SETTLE_ATTEMPTS - 1):
+            self.scene.show_frame(index)
+            again = self.scene.render_image(self.width, height)
+            if again == drawing:
+                break
+            drawing = again
+        return drawing
 
     def rgb(self, index: int) -> np.ndarray:
         """Frame ``index`` as (height, width, 3) uint8 RGB."""

@@ -23,7 +23,7 @@ from convviz.state.spec import ConvSpec
 from .animation import build_for, export_animation
 from .options import caption_text, phase_frames
 
-SIZE = (480, 360)
+SIZE = (640, 480)   # at 480×360 the scene's titles and math are cut; 640×480 reads on a slide
 FPS = 8
 PHASES = ("forward", "grad_input")
 PHASE_TEXT = {"forward": "forward: the kernel slides over the padded input",

@@ -67,3 +67,17 @@ def caption_text(spec) -> str:
     if spec.bias:
         parts.append(f"bias {spec.bias_value:g}")
     return " · ".join(parts)
+
+
+def caption_for(built) -> str:
+    """The caption of a build: ``caption_text`` of its spec, or, for arrays that did not come
+    from the spec (a training run's layer, ``built.label``), the label and the trace's geometry."""
+    label = getattr(built, "label", "")
+    if not label:
+        return caption_text(built.spec)
+    g = built.trace.geometry
+    top, bottom, left, right = g.pads
+    padding = _number_or_pair((top, left)) if (top, left) == (bottom, right) else f"{g.pads}"
+    return " · ".join([label, f"{g.kernel_size[0]}×{g.kernel_size[1]} kernel",
+                       f"{g.in_channels} → {g.out_channels} channels", f"stride {_number_or_pair(g.stride)}",
+                       f"padding {padding}", f"dilation {_number_or_pair(g.dilation)}", f"groups {g.groups}"])
