@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -86,7 +87,12 @@ class MainWindow(QMainWindow):
         self.pages.addTab(visualizer, self.tr("Visualizer"))
         self.visualizer_page = visualizer
         self.training = TrainingView()
-        self.pages.addTab(self.training, self.tr("Training"))
+        # Scrollable, so that the training page never makes the window wider than a laptop screen.
+        training_page = QScrollArea()
+        training_page.setWidgetResizable(True)
+        training_page.setFrameShape(QScrollArea.NoFrame)
+        training_page.setWidget(self.training)
+        self.pages.addTab(training_page, self.tr("Training"))
         self.training.openInVisualizer.connect(
             lambda args, label: (self.document.show_arrays(args, label), self.pages.setCurrentWidget(visualizer)))
         self.setCentralWidget(self.pages)
