@@ -74,6 +74,7 @@ def test_a_gif_has_every_frame_its_size_and_the_scene_s_first_frame(tmp_path, bu
     assert durations[:-1] == [100] * (len(frames) - 1) and durations[-1] == 100 + HOLD * 1000
     assert result.shown == len(frames) + 5
     assert sorted(p.name for p in tmp_path.iterdir()) == ["slide.gif"]
+    assert (tmp_path / "slide.gif").stat().st_mode & 0o777 == 0o644  # not the temporary file's 0600
 
 
 def test_an_mp4_is_h264_yuv420p_with_every_frame_and_the_scene_s_first_frame(tmp_path, built, forward):

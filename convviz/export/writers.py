@@ -144,6 +144,7 @@ class _FfmpegWriter(Writer):
         handle, temporary = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=f".part{self.suffix}",
                                              dir=self.path.parent)
         os.close(handle)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; an export is an ordinary file to share
         self.temporary = Path(temporary)
         self._log = tempfile.TemporaryFile()  # ffmpeg's messages; a file, so a full pipe never blocks it
         command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",

@@ -48,7 +48,8 @@ DEFAULT_SIZE = (960, 720)
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("ExportDialog", text)
+    # pyside6-lupdate files a free function's tr("...") under the empty context.
+    return QCoreApplication.translate("", text)
 
 
 class ExportDialog(QDialog):
@@ -244,6 +245,7 @@ def save_picture(window, path) -> Path:
     image = window.scene.render_image()
     handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part.png", dir=path.parent)
     os.close(handle)
+    os.chmod(temporary, 0o644)  # mkstemp makes it private; a saved picture is an ordinary file
     try:
         if not image.save(temporary, "PNG"):
             raise ExportError(f"cannot write {str(path)!r}")
