@@ -18,7 +18,7 @@ from convviz.qt.training.filters import MAPS_PER_LAYER, filter_images, map_level
 from convviz.qt.training.jobs import dataset_key
 from convviz.qt.training.plots import smoothed
 
-WAIT = 60_000  # ms; the machine is shared, so waits are generous (they end as soon as the condition holds)
+WAIT = int(__import__("os").environ.get("TRAIN_WAIT", 60_000))  # ms; the machine is shared, so waits are generous (they end as soon as the condition holds)
 RUN_THREADS = ("convviz-train", "convviz-load")
 
 
@@ -35,7 +35,7 @@ def view(qtbot):
     widget.show()
     widget.form.train_per_class.setValue(32)
     widget.form.test_per_class.setValue(8)
-    widget.form.epochs.setValue(3)
+    widget.form.epochs.setValue(20)  # never over before a test pauses it (tests that want the end set 2)
     yield widget
     widget.close()
     assert run_threads() == [], f"threads left running: {run_threads()}"
@@ -72,6 +72,17 @@ def test_start_pause_resume_stop_leaves_no_thread(qtbot, view):
     assert run_threads() == []
     assert view.start_button.isEnabled() and view.save_button.isEnabled()
     qtbot.waitUntil(lambda: not view.pump.isActive(), timeout=WAIT)
+
+
+def test_a_run_started_paused_waits_before_its_first_step(qtbot, view):
+    view.start(paused=True)
+    qtbot.waitUntil(lambda: view.state == "paused", timeout=WAIT)
+    assert view.trainer.step_count == 0 and view.curves.batch_x == []
+    qtbot.waitUntil(lambda: "now, after 0 steps" in view.filters.title.text(), timeout=WAIT)
+    weight = view.trainer.weights_at(0)["0.weight"]
+    for item, expected in zip(view.filters.items, filter_images(weight)):
+        np.testing.assert_array_equal(item.image, expected)
+    view.stop()
 
 
 def test_closing_while_running_stops_the_run(qtbot, view):

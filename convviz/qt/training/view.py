@@ -75,7 +75,7 @@ class TrainingView(QWidget):
         self.form.lr.valueChanged.connect(self._lr_changed)
         self.start_button, self.pause_button, self.stop_button = (QPushButton(self.tr(t)) for t in
                                                                   ("Start", "Pause", "Stop"))
-        self.start_button.clicked.connect(self.start)
+        self.start_button.clicked.connect(lambda: self.start())
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.progress = QProgressBar()
@@ -155,15 +155,16 @@ class TrainingView(QWidget):
         """The run's trainer: read it only while paused or after the run (it belongs to its thread)."""
         return None if self.session is None else self.session.trainer
 
-    def start(self) -> None:
-        """A new run from the settings (the images loaded first if they are not already)."""
+    def start(self, paused: bool = False) -> None:
+        """A new run from the settings (the images loaded first if they are not already);
+        ``paused``: wait before the first step (to look at the untrained network)."""
         if self.state not in ("idle", "ended"):
             return
         try:
             config = self.form.config()
         except TrainConfigError as error:
             return self.say(str(error), error=True)
-        self._begin(config, checkpoint=None)
+        self._begin(config, checkpoint=None, running=not paused)
 
     def toggle_pause(self) -> None:
         if self.state == "running":
@@ -233,7 +234,7 @@ class TrainingView(QWidget):
         except CheckpointError as error:
             return self.say(str(error), error=True)
         self.form.set_config(checkpoint.config)
-        self._begin(checkpoint.config, checkpoint)
+        self._begin(checkpoint.config, checkpoint, running=False)
 
     def show_epoch(self, epoch: int | None) -> None:
         """Show the filters, feature maps and results as they were after ``epoch`` (None: follow)."""
@@ -256,7 +257,7 @@ class TrainingView(QWidget):
         self.message.setStyleSheet(f"color: {ERROR if error else NOTE};")
 
     # ------------------------------------------------------------------------------------------
-    def _begin(self, config, checkpoint) -> None:
+    def _begin(self, config, checkpoint, running: bool) -> None:
         dataset = self.dataset if self.dataset_key == dataset_key(config) else None
 
         def prepare(progress):
@@ -272,7 +273,7 @@ class TrainingView(QWidget):
         self.evaluations.clear()
         self.shown_epoch, self.last_batch = None, None
         self.session = TrainingSession(prepare)
-        self.session.start(running=checkpoint is None)
+        self.session.start(running=running)
         self.state = "preparing"
         self.say(self.tr("Preparing the run…") if checkpoint is None else
                  fill(self.tr("Opening %1…"), checkpoint.path))
