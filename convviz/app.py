@@ -34,6 +34,7 @@ def run_app(image: str | None = None, screenshot: str | None = None, size: tuple
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from .qt.i18n import install_for
     from .qt.main_window import MainWindow
     from .qt.settings import Settings
     from .scene.conv_scene import settle_layout
@@ -41,10 +42,9 @@ def run_app(image: str | None = None, screenshot: str | None = None, size: tuple
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("convviz")
     app.setOrganizationName("convviz")
-    settings = None
-    if screenshot:
-        # A throwaway store: a screenshot neither depends on nor changes the user's settings.
-        settings = Settings(QSettings(os.devnull, QSettings.IniFormat))
+    # A screenshot's store is a throwaway: it neither depends on nor changes the user's settings.
+    settings = Settings(QSettings(os.devnull, QSettings.IniFormat)) if screenshot else Settings()
+    install_for(settings)  # the interface's language, before any widget takes its texts
     window = MainWindow(settings=settings, check_with_torch=True)
     status = 0
     if image:

@@ -138,8 +138,8 @@ class ControlPanel(QScrollArea):
         self._row(form, self.tr("Filters"), self.out_channels, "out_channels")
         self.preset = QComboBox()
         for name, text in PRESETS.items():
-            self.preset.addItem(name.replace("_", " "), name)
-            self.preset.setItemData(self.preset.count() - 1, text, Qt.ToolTipRole)
+            self.preset.addItem(self.tr(name.replace("_", " ")), name)  # names listed in convviz.qt.i18n
+            self.preset.setItemData(self.preset.count() - 1, self.tr(text), Qt.ToolTipRole)
         self.preset.activated.connect(self._apply_preset)
         self.preset_all = QCheckBox(self.tr("all filters"))
         self.preset_all.setToolTip(self.tr("Apply the preset to every filter, not only the one being edited"))

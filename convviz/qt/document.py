@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from convviz.data.picture import Picture, PictureError, load_picture, load_sample, sample_names, working_image
@@ -36,7 +36,10 @@ class SpecCommand(QUndoCommand):
     spin box through five values is one undo step)."""
 
     def __init__(self, document: Document, old: ConvSpec, new: ConvSpec):
-        super().__init__(document.tr("Change %1").replace("%1", describe_change(old, new)))
+        # Context "Document" spelled out: lupdate reads document.tr as context "document". The
+        # field names are translated for the menu only (merging compares the English ones).
+        names = ", ".join(QCoreApplication.translate("Document", n) for n in describe_change(old, new).split(", "))
+        super().__init__(QCoreApplication.translate("Document", "Change %1").replace("%1", names))
         self.document, self.old, self.new = document, old, new
         self._fields = describe_change(old, new)
 

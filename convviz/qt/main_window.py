@@ -11,7 +11,7 @@ import html
 import os
 import sys
 
-from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -35,6 +35,7 @@ from ..scene.palette import OK, PALETTE_NAMES, STALE
 from .controls import ControlPanel
 from .document import Document
 from .export_dialog import export_animation_dialog, export_picture
+from .i18n import add_language_menu, current_language
 from .player import Player
 from .player_bar import PlayerBar
 from .settings import Settings
@@ -43,19 +44,22 @@ from .training import TrainingView
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
+    # pyside6-lupdate files a free function's tr("...") under the empty context.
+    return QCoreApplication.translate("", text)
 
 
 def badge_html(check: TorchCheck | None) -> str:
     """The sentence under the header saying whether the screen equals PyTorch."""
+    # The strings are outside the f-strings: pyside6-lupdate does not look inside them.
     if check is None:
-        return f'<span style="color:#6b6b6b">{tr("checking against PyTorch…")}</span>'
+        return '<span style="color:#6b6b6b">' + tr("checking against PyTorch…") + "</span>"
     if not check.available:
-        return f'<span style="color:#6b6b6b">{tr("unchecked: %1").replace("%1", check.reason)}</span>'
+        return '<span style="color:#6b6b6b">' + tr("unchecked: %1").replace("%1", check.reason) + "</span>"
     if check.agree:
-        return (f'<span style="color:{OK}">✔ {tr("equals torch.nn.functional.conv2d and autograd for these arrays")}'
-                f' ({tr("largest difference")} {check.max_difference:.1e})</span>')
-    return f'<span style="color:{STALE}">✘ {tr("differs from PyTorch")}: {check.reason}</span>'
+        same, largest = tr("equals torch.nn.functional.conv2d and autograd for these arrays"), tr("largest difference")
+        return f'<span style="color:{OK}">✔ {same} ({largest} {check.max_difference:.1e})</span>'
+    differs = tr("differs from PyTorch")
+    return f'<span style="color:{STALE}">✘ {differs}: {check.reason}</span>'
 
 
 class MainWindow(QMainWindow):
@@ -66,8 +70,8 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.document = Document(parent=self, check_with_torch=check_with_torch)
         self.document.message.connect(self.show_message)
-        # The lessons' language: the system's, until the View > Language menu says otherwise.
-        self.language = "zh_CN" if QLocale.system().name().startswith("zh") else "en"
+        # The lessons' language: the interface's (View > Language, or the system's; convviz.qt.i18n).
+        self.language = current_language()
         palette.use(self.settings.palette())
         self.presenter = False
         self.player = Player(self)
@@ -151,7 +155,7 @@ class MainWindow(QMainWindow):
         self._fill_recent(self.settings.recent())
         samples = file_menu.addMenu(self.tr("&Samples"))
         for name in sample_names():
-            samples.addAction(name, lambda checked=False, n=name: self.document.open_sample(n))
+            samples.addAction(self.tr(name), lambda checked=False, n=name: self.document.open_sample(n))
         file_menu.addSeparator()
         self.export_animation_action = file_menu.addAction(self.tr("Export &animation…"),
                                                            lambda: export_animation_dialog(self))
@@ -188,6 +192,7 @@ class MainWindow(QMainWindow):
         self.presenter_action.setCheckable(True)
         self.presenter_action.setShortcut(QKeySequence("F11"))
         self.presenter_action.toggled.connect(self.set_presenter_mode)
+        self.language_actions = add_language_menu(self, view)
         palettes = view.addMenu(self.tr("P&alette"))
         group = QActionGroup(self)
         self.palette_actions = {}

@@ -46,7 +46,7 @@ class PhaseSlider(QSlider):
             painter.setPen(QColor("#404040"))
             painter.drawLine(x0, 0, x0, 14)
             painter.drawText(QRect(x0 + 3, 0, max(x1 - x0 - 3, 0), 12), Qt.AlignLeft | Qt.AlignVCenter,
-                             phase.name.replace("_", " "))
+                             self.tr(phase.name.replace("_", " ")))  # names listed in convviz.qt.i18n
         painter.end()
         super().paintEvent(event)
 
@@ -117,8 +117,8 @@ class PlayerBar(QWidget):
         phase = self.trace.phase_at(frame)
         self.frame_label.setText(self.tr("frame %1 of %2").replace("%1", f"{frame + 1:,}")
                                  .replace("%2", f"{len(self.trace):,}"))
-        self.explanation.setText(f"<b>{phase.name.replace('_', ' ')}</b> "
-                                 f"({self.tr('frames')} {phase.first + 1:,}–{phase.last + 1:,}): {phase.explanation}")
+        name, frames = self.tr(phase.name.replace("_", " ")), self.tr("frames")  # lupdate skips f-strings
+        self.explanation.setText(f"<b>{name}</b> ({frames} {phase.first + 1:,}–{phase.last + 1:,}): {phase.explanation}")
 
     def _show_playing(self, playing: bool) -> None:
         self.play.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))

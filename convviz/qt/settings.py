@@ -19,7 +19,8 @@ from ..scene.palette import PALETTES
 ORGANISATION, APPLICATION = "convviz", "convviz"
 MAX_RECENT = 8
 DEFAULTS = {"spec": "", "speed": 10.0, "recent": [], "geometry": QByteArray(), "window_state": QByteArray(),
-            "palette": "standard"}
+            "palette": "standard", "language": ""}
+LANGUAGE_CHOICES = ("", "en", "zh_CN")  # "" follows the system's locale
 
 
 class Settings:
@@ -82,6 +83,16 @@ class Settings:
 
     def set_palette(self, name: str) -> None:
         self.store.setValue("palette", name)
+
+    def language(self) -> str:
+        """The interface language chosen in View > Language: "en", "zh_CN", or "" (the system's)."""
+        value = self._get("language")
+        return value if value in LANGUAGE_CHOICES else DEFAULTS["language"]
+
+    def set_language(self, language: str) -> None:
+        if language not in LANGUAGE_CHOICES:
+            raise ValueError(f"unknown language {language!r}: choose one of {LANGUAGE_CHOICES}")
+        self.store.setValue("language", language)
 
     def sync(self) -> None:
         self.store.sync()

@@ -29,7 +29,8 @@ PHASE_TITLES = {"pad": "pad", "dilate": "dilate the kernel", "slide": "forward: 
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("ConvScene", text)
+    # pyside6-lupdate files a free function's tr("...") under the empty context.
+    return QCoreApplication.translate("", text)
 
 
 def square_columns(count: int) -> int:
@@ -323,10 +324,12 @@ class ConvScene(pg.GraphicsLayoutWidget):
         trace = self.built.trace
         note = tr("not current: the controls show a change that cannot run or is still being built")
         stale = f'  <span style="color:{palette.STALE}"><b>{escape_html(note)}</b></span>' if self.stale else ""
+        # Translated outside the f-string: pyside6-lupdate does not look inside one.
+        frame_word, one_frame = tr("frame"), escape_html(tr("one frame ="))
+        title, unit = escape_html(tr(PHASE_TITLES.get(phase.name, phase.name))), escape_html(tr(phase.unit))
         self.header.setText(
-            f'<span style="font-size:{11 * self.text_scale:.0f}pt"><b>{tr("frame")} {index + 1:,} / {len(trace):,}</b> · '
-            f'<b>{escape_html(tr(PHASE_TITLES.get(phase.name, phase.name)))}</b> '
-            f'({escape_html(tr("one frame ="))} {escape_html(phase.unit)}){stale}</span><br>'
+            f'<span style="font-size:{11 * self.text_scale:.0f}pt"><b>{frame_word} {index + 1:,} / {len(trace):,}</b> · '
+            f'<b>{title}</b> ({one_frame} {unit}){stale}</span><br>'
             f'<span style="color:{palette.MUTED}">{escape_html(phase.explanation)}</span>'
             + (f"<br>{self.badge}" if self.badge else "")
             + (f'<br><b>{escape_html(self.built.label)}</b>' if self.built.label else ""))
