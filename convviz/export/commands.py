@@ -205,10 +205,10 @@ def _check_output(args) -> None:
         args.parser.error(f"argument {argument}: {error}")
 
 
-def _bar(total: int, description: str):
+def _bar(total: int, description: str, unit: str = "frame"):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=description, unit="frame", leave=False, file=sys.stderr)
+    return tqdm(total=total, desc=description, unit=unit, leave=False, file=sys.stderr)
 
 
 def run_export(args) -> int:
@@ -254,9 +254,10 @@ def run_gallery(args) -> int:
     from .gallery import GALLERY, PHASES, write_gallery
     from .writers import ExportError
 
-    bar = _bar(len(GALLERY) * len(PHASES), "gallery")
+    bar = _bar(len(GALLERY) * len(PHASES), "gallery", unit="GIF")
     try:
-        items = write_gallery(args.gallery, progress=lambda file: (bar.set_postfix_str(file), bar.update(1)))
+        items = write_gallery(args.gallery, progress=lambda file: bar.set_postfix_str(file),
+                              done=lambda file: bar.update(1))
     except (ExportError, OSError) as error:
         print(f"convviz export: {error}", file=sys.stderr)
         return 1

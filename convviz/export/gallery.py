@@ -69,10 +69,11 @@ def _picture(sample: str):
     return load_sample(sample)
 
 
-def write_gallery(folder, entries=GALLERY, phases=PHASES, size=SIZE, fps=FPS, progress=None) -> list[GalleryItem]:
+def write_gallery(folder, entries=GALLERY, phases=PHASES, size=SIZE, fps=FPS, progress=None,
+                  done=None) -> list[GalleryItem]:
     """Export every entry in every phase into ``folder`` as ``NAME-PHASE.gif`` and write
-    ``folder/index.html`` listing them; returns the items in the index's order. ``progress(text)``
-    is called before each file."""
+    ``folder/index.html`` listing them; returns the items in the index's order. ``progress(file)``
+    is called before each file is made, ``done(file)`` after."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     items = []
@@ -88,6 +89,8 @@ def write_gallery(folder, entries=GALLERY, phases=PHASES, size=SIZE, fps=FPS, pr
                 progress(file)
             result = export_animation(built, folder / file, phase_frames(built.trace, phase), fps=fps, size=size)
             items.append(GalleryItem(file, entry.title, phase, caption_text(spec), result.frames, result.bytes))
+            if done is not None:
+                done(file)
     write_index(folder / "index.html", items, size)
     return items
 
