@@ -186,11 +186,10 @@ class _FfmpegWriter(Writer):
     def abort(self) -> None:
         if self._process.poll() is None:
             self._process.kill()
-        for stream in (self._process.stdin,):
-            try:
-                stream.close()
-            except (BrokenPipeError, OSError):
-                pass
+        try:
+            self._process.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
         self._process.wait()
         self._log.close()
         self.temporary.unlink(missing_ok=True)
