@@ -38,7 +38,7 @@ ALLOWED = {
     "Adam", "ReLU", "softmax", "lr", "KB", "MB", "px", "fps", "Ctrl", "Shift", "Esc", "F11", "Space",
     "PgUp", "PgDown", "Home", "End", "frame_0001", "max", "min", "Sobel", "sobel", "Laplacian", "English",
     "Okabe", "Ito", "import", "print", "as", "np", "id", "ms", "e.g", "CNN", "BCE", "Left", "Right", "ROOT",
-    "training_set", "test_set", "cats", "dogs", "groups", "x.grad", "conv.weight.grad", "weight.grad", "sum",
+    "training_set", "test_set", "cats", "dogs", "groups", "grad", "conv", "weight", "sum",
 }
 # An English term glossed in brackets after its Chinese name, as the lessons do: 填充 (padding).
 GLOSS = re.compile(r"(?<=[\u4e00-\u9fff]) ?[(（][A-Za-z][A-Za-z\- ]*[)）]")
@@ -58,7 +58,7 @@ def english_words(text: str) -> list[str]:
     text = REFERENCE.sub(" ", GLOSS.sub(" ", plain(text)))
     text = re.sub(r"\S+\.(json|png|gif|mp4|npz|jpg|jpeg)\b", " ", text)   # file names
     text = re.sub(r"\b\d+(\.\d+)?e[-+]?\d+\b", " ", text)                    # 1.2e-07
-    return [w for w in WORD.findall(text) if w.strip(".") not in ALLOWED]
+    return [w for w in WORD.findall(text) if not all(part in ALLOWED or len(part) < 2 for part in w.strip(".").split("."))]
 
 
 def _menu_texts(menu: QMenu, where: str):

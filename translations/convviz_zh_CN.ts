@@ -283,7 +283,7 @@
     <message>
         <location filename="../convviz/scene/conv_scene.py" line="+119"/>
         <source>input x̃ padded %1 (C×H×W), %2 padding shaded</source>
-        <translation>填充后的输入 x̃ %1 (C×H×W)，阴影为%2填充</translation>
+        <translation>填充后的输入 x̃ %1 (C×H×W)，阴影为 %2 填充</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -384,6 +384,71 @@
         <location line="+5"/>
         <source>; its gradient is the sum of %1 terms ∂L/∂y × x = %2</source>
         <translation>；它的梯度是 %1 项 ∂L/∂y × x 之和 = %2</translation>
+    </message>
+    <message>
+        <location filename="../convviz/scene/math_text.py" line="+42"/>
+        <source>(%1 more)</source>
+        <translation>（还有 %1 项）</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>the floor drops the last %1 padded rows: no window reaches them</source>
+        <translation>向下取整舍去了最后 %1 行填充：没有窗口能到达它们</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the floor drops the last padded row: no window reaches it</source>
+        <translation>向下取整舍去了最后一行填充：没有窗口能到达它</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the floor drops the last %1 padded columns: no window reaches them</source>
+        <translation>向下取整舍去了最后 %1 列填充：没有窗口能到达它们</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the floor drops the last padded column: no window reaches it</source>
+        <translation>向下取整舍去了最后一列填充：没有窗口能到达它</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>channel %1</source>
+        <translation>通道 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Σ of %1 channel sums</source>
+        <translation>Σ（%1 个通道之和）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>tap %1 of %2</source>
+        <translation>第 %1 个元素，共 %2 个</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>bias</source>
+        <translation>偏置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>running sum</source>
+        <translation>累加和</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>each tap adds ∂L/∂y × w[%1, c, i, j] onto ∂L/∂x̃ at the cell it read</source>
+        <translation>每个元素把 ∂L/∂y × w[%1, c, i, j] 加到它读取的 ∂L/∂x̃ 格子上</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>∂L/∂w[%1, c, i, j] += ∂L/∂y × the input value the tap read</source>
+        <translation>∂L/∂w[%1, c, i, j] += ∂L/∂y × 该元素读取的输入值</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>over %1 outputs</source>
+        <translation>（对 %1 个输出求和）</translation>
     </message>
 </context>
 <context>
@@ -1438,7 +1503,7 @@
     <message>
         <location line="+11"/>
         <source>∂L/∂y spread: stride−1 zeros between, padded by the kernel&apos;s reach (filter 0) %1</source>
-        <translation>展开的 ∂L/∂y：元素之间插入 stride−1 个零，四周按卷积核的覆盖范围填充（滤波器 0）%1</translation>
+        <translation>展开的 ∂L/∂y：元素之间插入 (步幅−1) 个零，四周按卷积核的覆盖范围填充（滤波器 0）%1</translation>
     </message>
     <message>
         <location line="+2"/>

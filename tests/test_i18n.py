@@ -1,0 +1,310 @@
+"""The interface in Simplified Chinese: every string translated, nothing cut off, the choice
+remembered for the next start, the lessons and the trace's words in Chinese too."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QMessageBox
+
+from convviz.qt import i18n, narration_zh
+from convviz.qt.settings import Settings
+from convviz.state.spec import ConvSpec
+from convviz.trace import narration
+from i18n_walk import english_words, plain, visible_texts
+
+ROOT = Path(__file__).resolve().parents[1]
+TS = ROOT / "translations" / "convviz_zh_CN.ts"
+QM = ROOT / "convviz" / "qt" / "translations" / "convviz_zh_CN.qm"
+# Every phase, bias, reflect padding (padded rows), a stride that drops a row, dilation: every kind of words.
+ALL_PHASES = ConvSpec(size=9, mode="backward", bias=True, padding=(1, 1), padding_mode="reflect", stride=(2, 2),
+                      dilation=(2, 1))
+
+
+@pytest.fixture
+def chinese(qapp):
+    """The zh_CN translators installed for the test, English again after it."""
+    i18n.install("zh_CN")
+    yield
+    i18n.uninstall()
+
+
+def every_view(window):
+    """Show each page, each side tab and the first and last frame of each phase in turn, yielding
+    after each (so a test can look at what is on screen then)."""
+    window.pages.setCurrentWidget(window.visualizer_page)
+    for tab in range(window.side_tabs.count()):
+        window.side_tabs.setCurrentIndex(tab)
+        yield f"side tab {tab}"
+    for phase in window.document.built.trace.phases:
+        for frame in (phase.first, phase.last):
+            window.player.seek(frame)
+            yield f"{phase.name} frame {frame}"
+    window.pages.setCurrentIndex(1)
+    yield "training page"
+    window.pages.setCurrentWidget(window.visualizer_page)
+
+
+def english_left(window) -> dict[str, list[str]]:
+    left = {}
+    for view in every_view(window):
+        for where, text in visible_texts(window):
+            words = english_words(text)
+            if words:
+                left.setdefault(f"{where}: {plain(text)[:90]!r}", words)
+    return left
+
+
+def test_in_chinese_no_string_of_the_window_is_left_in_english(make_window, chinese):
+    window = make_window(ALL_PHASES)
+    assert window.document.built is not None and len(window.document.built.trace.phases) == 7
+    left = english_left(window)
+    assert left == {}, "\n".join(f"{where} -> {words}" for where, words in left.items())
+
+
+def test_the_english_detector_finds_the_english_window(make_window):
+    """Without the translator the same walk finds the English words (so the test above can fail)."""
+    left = english_left(make_window(ALL_PHASES))
+    found = {word for words in left.values() for word in words}
+    assert {"Parameters", "Kernel", "Stride", "File", "Start", "Pad", "channel"} <= found
+
+
+def cut_off(window) -> list[str]:
+    """Labels, buttons and combo boxes on show whose text is wider than they are."""
+    problems = []
+    for widget in window.findChildren(QLabel) + window.findChildren(QAbstractButton) + window.findChildren(QComboBox):
+        if not widget.isVisible() or widget.width() <= 0:
+            continue
+        if isinstance(widget, QLabel):
+            if widget.wordWrap() or not widget.text() or widget is getattr(window, "status", None):
+                continue  # the status line is one stretching cell; long messages show as a tool tip too
+            needed = widget.sizeHint().width() if widget.textFormat() != 0 or "<" in widget.text() else \
+                max(widget.fontMetrics().horizontalAdvance(line) for line in widget.text().split("\n"))
+            room = widget.contentsRect().width() if "<" not in widget.text() else widget.width()
+        else:
+            if isinstance(widget, QAbstractButton) and not widget.text():
+                continue  # an icon
+            needed, room = widget.sizeHint().width(), widget.width()
+        if needed > room + 1:
+            text = widget.currentText() if isinstance(widget, QComboBox) else widget.text()
+            problems.append(f"{type(widget).__name__} {plain(text)[:60]!r}: needs {needed}, has {room}")
+    return problems
+
+
+def test_the_cut_off_check_finds_a_label_too_narrow_for_its_text(make_window, chinese):
+    window = make_window()
+    label = window.controls.findChildren(QLabel)[0]
+    label.setText("一个很长很长的标签，放不下")
+    label.setFixedWidth(20)
+    QCoreApplication.processEvents()
+    assert any("一个很长很长的标签" in problem for problem in cut_off(window))
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1280, 800)])
+def test_in_chinese_nothing_is_cut_off(make_window, chinese, size):
+    window = make_window(ALL_PHASES)
+    window.resize(*size)
+    problems = {}
+    for view in every_view(window):
+        QCoreApplication.processEvents()
+        for problem in cut_off(window):
+            problems.setdefault(problem, view)
+    assert problems == {}, "\n".join(f"{p} ({view})" for p, view in problems.items())
+
+
+def test_in_chinese_the_export_dialog_is_chinese_and_nothing_is_cut_off(make_window, chinese, qtbot):
+    from convviz.qt.export_dialog import ExportDialog
+
+    window = make_window(ALL_PHASES)
+    window.export_animation_action.trigger()
+    dialog = window.findChild(ExportDialog)
+    qtbot.waitExposed(dialog)
+    left = {text: english_words(text) for _, text in visible_texts(dialog) if english_words(text)}
+    assert left == {}
+    assert cut_off(dialog) == []
+    dialog.reject()
+
+
+def test_the_language_is_remembered_and_used_at_the_next_start(make_window, app_settings_file, qtbot):
+    window = make_window()
+    assert window.language == "en" and window.menuBar().actions()[0].text() == "&File"
+    assert window.language_actions[""].isChecked()  # nothing chosen yet: the system's
+    window.language_actions["zh_CN"].trigger()
+    box = window.findChild(QMessageBox, "language-message")
+    assert box is not None and box.isVisible()
+    assert "next time" in box.text() and "下次启动" in box.text()  # said in both languages
+    box.close()
+    assert window.language_actions["zh_CN"].isChecked()
+    window.close()
+
+    settings = Settings(QSettings(str(app_settings_file), QSettings.IniFormat))
+    assert settings.language() == "zh_CN"
+    try:
+        assert i18n.install_for(settings) == "zh_CN"  # what convviz.app does before building the window
+        again = make_window(settings_file=app_settings_file)
+        assert again.language == "zh_CN" and again.menuBar().actions()[0].text() == "文件(&F)"
+        assert again.language_actions["zh_CN"].isChecked()
+        again.language_actions["en"].trigger()  # back to English: said, in English too
+        box = again.findChild(QMessageBox, "language-message")
+        assert "新的语言" in box.text() and "English the next time" in box.text()
+        box.close()
+        assert Settings(QSettings(str(app_settings_file), QSettings.IniFormat)).language() == "en"
+    finally:
+        i18n.uninstall()
+
+
+def test_choosing_the_language_already_on_screen_says_nothing(make_window):
+    window = make_window()
+    assert i18n.choose_language(window, "en") is None
+    assert window.findChild(QMessageBox, "language-message") is None and window.settings.language() == "en"
+
+
+def test_following_the_system(monkeypatch, app_settings_file):
+    monkeypatch.setattr(i18n, "system_language", lambda: "zh_CN")
+    settings = Settings(QSettings(str(app_settings_file), QSettings.IniFormat))
+    assert settings.language() == "" and i18n.resolve(settings.language()) == "zh_CN"
+    settings.set_language("en")
+    assert i18n.resolve(settings.language()) == "en"
+    monkeypatch.setattr(i18n, "system_language", lambda: "en")
+    settings.set_language("")
+    assert i18n.resolve(settings.language()) == "en"
+
+
+def test_a_bad_language_is_refused_or_ignored(app_settings_file, qapp):
+    settings = Settings(QSettings(str(app_settings_file), QSettings.IniFormat))
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        settings.set_language("fr")
+    settings.store.setValue("language", "klingon")  # a hand-edited file: the system's language
+    assert settings.language() == ""
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        i18n.install("fr")
+    assert i18n.current_language() == "en"
+
+
+def test_the_lessons_open_in_chinese(make_window, chinese):
+    from convviz.state.scene_file import lesson_paths, read_scene
+
+    window = make_window()
+    lessons = [read_scene(path) for path in lesson_paths()]
+    assert [action.text() for action in window.lesson_actions] == [lesson.title_in("zh_CN") for lesson in lessons]
+    window.lesson_actions[0].trigger()
+    window.document.build_now()
+    assert lessons[0].text_in("zh_CN")[:20] in window.lesson_text.toPlainText()
+    assert window.lesson_dock.isVisible() and window.lesson_dock.windowTitle() == "课程"
+
+
+# ----------------------------------------------------------------------------------------------
+# The translation files
+
+
+def messages(path: Path):
+    for context in ET.parse(path).getroot():
+        name = context.find("name").text or ""
+        for message in context.findall("message"):
+            yield name, message.find("source").text, message.find("translation")
+
+
+def test_every_string_is_translated_and_keeps_its_placeholders():
+    found = list(messages(TS))
+    assert len(found) > 300
+    for context, source, translation in found:
+        assert translation.get("type") is None and translation.text, f"not translated: {context}/{source!r}"
+        assert sorted(re.findall(r"%\d", source)) == sorted(re.findall(r"%\d", translation.text)), source
+        assert source.count("&") == translation.text.count("&"), f"mnemonic lost: {source!r}"
+
+
+def test_the_translation_files_are_up_to_date_with_the_code(tmp_path):
+    """A string added to the code without running tools/update_translations.sh fails here, and so
+    does a .ts edited without recompiling the .qm."""
+    fresh = tmp_path / "fresh.ts"
+    sources = sorted(str(p) for p in (ROOT / "convviz").rglob("*.py"))
+    subprocess.run(["pyside6-lupdate", *sources, "-ts", str(fresh)], check=True, capture_output=True)
+    in_code = {(context, source) for context, source, _ in messages(fresh)}
+    in_file = {(context, source) for context, source, _ in messages(TS)}
+    assert in_code - in_file == set(), "run tools/update_translations.sh and translate the new strings"
+    assert in_file - in_code == set(), "strings no longer in the code: run tools/update_translations.sh"
+    compiled = tmp_path / "fresh.qm"
+    subprocess.run(["pyside6-lrelease", str(TS), "-qm", str(compiled)], check=True, capture_output=True)
+    assert compiled.read_bytes() == QM.read_bytes(), "the shipped .qm is not compiled from the .ts"
+
+
+def test_strings_translated_from_a_variable_are_listed_for_lupdate(chinese):
+    """The tables the code translates through a variable: each of their strings is in i18n's lists
+    (which lupdate reads) and has a Chinese translation."""
+    from convviz.data.picture import sample_names
+    from convviz.qt.document import describe_change
+    from convviz.qt.export_dialog import FORMAT_TEXT
+    from convviz.scene.conv_scene import PHASE_TITLES
+    from convviz.scene.palette import PALETTE_NAMES
+    from convviz.state.kernels import PRESETS
+    from convviz.state.spec import GRAD_OUTPUT_TEXT
+
+    tables = [
+        ("", PHASE_TITLES.values(), i18n.PHASE_TITLES), ("", FORMAT_TEXT.values(), i18n.EXPORT_FORMATS),
+        ("MainWindow", PALETTE_NAMES.values(), i18n.PALETTE_NAMES), ("MainWindow", sample_names(), i18n.SAMPLES),
+        ("ControlPanel", [name.replace("_", " ") for name in PRESETS], i18n.PRESETS),
+        ("ControlPanel", PRESETS.values(), i18n.PRESET_TIPS), ("ControlPanel", GRAD_OUTPUT_TEXT.values(), i18n.GRAD_OUTPUTS),
+        ("PlayerBar", [phase.replace("_", " ") for phase in narration_phases()], i18n.PHASE_NAMES),
+    ]
+    base = ConvSpec()
+    changes = {describe_change(base, dataclasses.replace(base, **{field.name: value}))
+               for field, value in zip(dataclasses.fields(ConvSpec), changed_values(base))}
+    tables.append(("Document", changes | {"nothing"}, i18n.CHANGES))
+    for context, strings, listed in tables:
+        for text in strings:
+            assert text in listed, f"{text!r} is not listed in convviz.qt.i18n"
+            translated = QCoreApplication.translate(context, text)
+            assert translated != text or text == "grad_output", f"{context}/{text!r} has no translation"
+
+
+def narration_phases():
+    return ("pad", "dilate", "slide", "scatter", "weight_grad", "bias_grad", "fold")
+
+
+def changed_values(spec: ConvSpec):
+    """For each field of ConvSpec, another valid value (only describe_change reads them)."""
+    for field in dataclasses.fields(ConvSpec):
+        value = getattr(spec, field.name)
+        yield {str: "sample:digit", int: 5, float: 0.5, bool: not value, tuple: (9, 9)}.get(type(value), ("x",))
+
+
+# ----------------------------------------------------------------------------------------------
+# The trace's words
+
+
+def test_the_chinese_narration_replaces_every_english_line_with_the_same_parameters():
+    words = {name for name, f in inspect.getmembers(narration, inspect.isfunction)
+             if f.__module__ == narration.__name__ and not name.startswith("_")}
+    helpers = {"size", "count", "number", "plural", "every", "unit"}  # no sentence (unit: tr() in the scene)
+    assert words - helpers == set(narration_zh.REPLACED)
+    for name in narration_zh.REPLACED:
+        assert (inspect.signature(getattr(narration_zh, name)).parameters.keys()
+                == inspect.signature(narration_zh.ENGLISH[name]).parameters.keys()), name
+
+
+def trace_words(spec: ConvSpec) -> list[str]:
+    from convviz.data.picture import load_sample, working_image
+    from convviz.state.build import build_trace
+
+    trace = build_trace(spec, working_image(load_sample("shapes"), spec.size, spec.channels))
+    return [phase.explanation for phase in trace.phases] + [trace[i].caption for i in range(len(trace))]
+
+
+def test_traces_built_in_chinese_speak_chinese_and_english_again_after(qapp):
+    per_tap = dataclasses.replace(ALL_PHASES, granularity="tap", size=6)
+    try:
+        i18n.install("zh_CN")
+        for spec in (ALL_PHASES, per_tap, dataclasses.replace(ALL_PHASES, padding_mode="zeros")):
+            lines = trace_words(spec)
+            english = {line for line in lines if english_words(line.replace("grad_output", "").replace("grad_input", ""))}
+            assert english == set() and all(re.search(r"[\u4e00-\u9fff]", line) for line in lines)
+    finally:
+        i18n.uninstall()
+    assert trace_words(ALL_PHASES)[0].startswith("Pad with 1 row above")
