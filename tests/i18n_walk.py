@@ -38,7 +38,8 @@ ALLOWED = {
     "Adam", "ReLU", "softmax", "lr", "KB", "MB", "px", "fps", "Ctrl", "Shift", "Esc", "F11", "Space",
     "PgUp", "PgDown", "Home", "End", "frame_0001", "max", "min", "Sobel", "sobel", "Laplacian", "English",
     "Okabe", "Ito", "import", "print", "as", "np", "id", "ms", "e.g", "CNN", "BCE", "Left", "Right", "ROOT",
-    "training_set", "test_set", "cats", "dogs", "groups", "grad", "conv", "weight", "sum",
+    "training_set", "test_set", "cats", "dogs", "Conv2d", "BatchNorm2d", "MaxPool2d", "Linear", "Flatten",
+    "Sigmoid", "Dropout", "AdaptiveAvgPool2d", "AvgPool2d", "Sequential", "groups", "grad", "conv", "weight", "sum",
 }
 # An English term glossed in brackets after its Chinese name, as the lessons do: 填充 (padding).
 GLOSS = re.compile(r"(?<=[\u4e00-\u9fff]) ?[(（][A-Za-z][A-Za-z\- ]*[)）]")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QMessageBox, QStyle, QStyleOptionComboBox
 
 from convviz.qt import i18n, narration_zh
 from convviz.qt.settings import Settings
@@ -88,8 +88,15 @@ def cut_off(window) -> list[str]:
             needed = widget.sizeHint().width() if widget.textFormat() != 0 or "<" in widget.text() else \
                 max(widget.fontMetrics().horizontalAdvance(line) for line in widget.text().split("\n"))
             room = widget.contentsRect().width() if "<" not in widget.text() else widget.width()
+        elif isinstance(widget, QComboBox):
+            if not widget.currentText():
+                continue
+            option = QStyleOptionComboBox()
+            widget.initStyleOption(option)
+            room = widget.style().subControlRect(QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, widget).width()
+            needed = widget.fontMetrics().horizontalAdvance(widget.currentText())
         else:
-            if isinstance(widget, QAbstractButton) and not widget.text():
+            if not widget.text():
                 continue  # an icon
             needed, room = widget.sizeHint().width(), widget.width()
         if needed > room + 1:
@@ -100,11 +107,16 @@ def cut_off(window) -> list[str]:
 
 def test_the_cut_off_check_finds_a_label_too_narrow_for_its_text(make_window, chinese):
     window = make_window()
-    label = window.controls.findChildren(QLabel)[0]
-    label.setText("一个很长很长的标签，放不下")
+    label = QLabel("一个很长很长的标签，放不下", window.controls)
     label.setFixedWidth(20)
+    combo = QComboBox(window.controls)
+    combo.addItem("一个很长很长很长的选项")
+    combo.setFixedWidth(80)
+    label.show(), combo.show()
     QCoreApplication.processEvents()
-    assert any("一个很长很长的标签" in problem for problem in cut_off(window))
+    problems = cut_off(window)
+    assert any("一个很长很长的标签" in problem for problem in problems)
+    assert any("一个很长很长很长的选项" in problem for problem in problems)
 
 
 @pytest.mark.parametrize("size", [(1400, 900), (1280, 800)])
@@ -127,7 +139,7 @@ def test_in_chinese_the_export_dialog_is_chinese_and_nothing_is_cut_off(make_win
     dialog = window.findChild(ExportDialog)
     qtbot.waitExposed(dialog)
     left = {text: english_words(text) for _, text in visible_texts(dialog) if english_words(text)}
-    assert left == {}
+    assert left == {}, "\n".join(f"{t!r}: {w}" for t, w in left.items())
     assert cut_off(dialog) == []
     dialog.reject()
 
@@ -308,3 +320,29 @@ def test_traces_built_in_chinese_speak_chinese_and_english_again_after(qapp):
     finally:
         i18n.uninstall()
     assert trace_words(ALL_PHASES)[0].startswith("Pad with 1 row above")
+
+
+def test_in_chinese_a_finished_training_run_shows_no_english(qtbot, chinese, tmp_path):
+    """The training page after a run (tiny built-in data, 2 epochs): curves, filters, feature
+    maps, saliency, test results, the mistakes and the status line all in Chinese."""
+    from convviz.data import builtin_dataset
+    from convviz.qt.training import TrainingView
+    from convviz.qt.training.jobs import dataset_key
+
+    view = TrainingView()
+    qtbot.addWidget(view)
+    view.resize(1300, 850)
+    view.show()
+    view.form.train_per_class.setValue(32)
+    view.form.test_per_class.setValue(8)
+    view.form.epochs.setValue(2)
+    view.dataset, view.dataset_key = builtin_dataset(64, 32, 8, 0), dataset_key(view.form.config())
+    view.start()
+    qtbot.waitUntil(lambda: view.state == "ended", timeout=120_000)
+    QCoreApplication.processEvents()
+    left = {text: english_words(text) for _, text in visible_texts(view) if english_words(text)}
+    view.grab().save(str(tmp_path / "training.png"))
+    problems = cut_off(view)
+    view.close()
+    assert left == {}, "\n".join(f"{t!r}: {w}" for t, w in left.items())
+    assert problems == []

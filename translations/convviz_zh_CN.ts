@@ -231,7 +231,7 @@
         <translation>在此文件夹中按编号保存 PNG（frame_0001.png, ...）</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+120"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
@@ -715,7 +715,7 @@
         <translation>工作图像 %1×%2，原图 %3×%4（缩放 %5）%6</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="-140"/>
+        <location filename="../convviz/qt/i18n.py" line="-141"/>
         <source>identity</source>
         <translation>恒等</translation>
     </message>
@@ -979,7 +979,12 @@
         <translation>特征图：请先开始训练</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+30"/>
+        <source>input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Test image %1 through every layer (the first %2 channels of each, one grey scale per layer), %3: %4</source>
         <translation>测试图像 %1 经过每一层（每层前 %2 个通道，每层一个灰度刻度），%3：%4</translation>
     </message>
@@ -1351,15 +1356,30 @@
         <translation>分类错误的测试图像：暂无</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+9"/>
+        <source>#%1 is a %2, P(cat)=%3</source>
+        <translation>#%1 是%2，P(猫)=%3</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Misclassified: %1 of %2 test images (the %3 most confidently wrong shown)</source>
         <translation>分类错误：%2 张测试图像中有 %1 张（显示最自信却错误的 %3 张）</translation>
+    </message>
+    <message>
+        <location filename="../convviz/qt/i18n.py" line="+44"/>
+        <source>cat</source>
+        <translation>猫</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>dog</source>
+        <translation>狗</translation>
     </message>
 </context>
 <context>
     <name>PhaseSlider</name>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="+37"/>
+        <location line="-7"/>
         <source>pad</source>
         <translation>填充</translation>
     </message>
@@ -1487,6 +1507,11 @@
     </message>
     <message>
         <location line="+15"/>
+        <source>accuracy: %1 (%2/%3)</source>
+        <translation>准确率：%1（%2/%3）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Test set, %1:
 %2, loss %3</source>
         <translation>测试集，%1：
@@ -1657,7 +1682,7 @@
 <context>
     <name>SaliencyView</name>
     <message>
-        <location filename="../convviz/qt/training/results.py" line="-47"/>
+        <location filename="../convviz/qt/training/results.py" line="-49"/>
         <source>Saliency: start a run</source>
         <translation>显著图：请先开始训练</translation>
     </message>
@@ -1665,6 +1690,29 @@
         <location line="+20"/>
         <source>Saliency of test image %1, %2: |∂P(cat)/∂x| (brightest = largest)</source>
         <translation>测试图像 %1 的显著图，%2：|∂P(cat)/∂x|（越亮越大）</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingJobs</name>
+    <message>
+        <location filename="../convviz/qt/training/jobs.py" line="+42"/>
+        <source>conv%1 (layer %2)</source>
+        <translation>卷积层 %1（第 %2 层）</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>now, after %1 steps (%2 epochs done)</source>
+        <translation>当前，%1 步之后（已完成 %2 轮）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>before training</source>
+        <translation>训练之前</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>after epoch %1</source>
+        <translation>第 %1 轮之后</translation>
     </message>
 </context>
 <context>
@@ -1837,7 +1885,17 @@
         <translation>第 %1/%2 轮 · 第 %3/%4 批 · %5 张/秒 · 剩余 %6 · 损失 %7</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+16"/>
+        <source>cat</source>
+        <translation>猫</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>dog</source>
+        <translation>狗</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>P(cat) = %1, it is a %2</source>
         <translation>P(猫) = %1，实际是%2</translation>
     </message>
@@ -1847,7 +1905,7 @@
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="+8"/>
+        <location filename="../convviz/qt/i18n.py" line="+9"/>
         <location filename="../convviz/qt/training/view.py" line="+0"/>
         <source>Pause</source>
         <translation>暂停</translation>

@@ -90,6 +90,7 @@ PHASE_NAMES = (QT_TRANSLATE_NOOP("PlayerBar", "pad"), QT_TRANSLATE_NOOP("PlayerB
 GRAD_OUTPUTS = (QT_TRANSLATE_NOOP("ControlPanel", "ones (the gradient of sum(y))"),
                 QT_TRANSLATE_NOOP("ControlPanel", "random normal values (seeded)"),
                 QT_TRANSLATE_NOOP("ControlPanel", "y (the gradient of ½·sum(y²))"))
+CLASSES = (QT_TRANSLATE_NOOP("MistakesGallery", "cat"), QT_TRANSLATE_NOOP("MistakesGallery", "dog"))
 BUTTONS = (QT_TRANSLATE_NOOP("TrainingView", "Start"), QT_TRANSLATE_NOOP("TrainingView", "Pause"),
            QT_TRANSLATE_NOOP("TrainingView", "Stop"))
 

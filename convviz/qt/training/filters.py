@@ -170,7 +170,7 @@ class FeatureMaps(QScrollArea):
         self.input_item.setImage(np.ascontiguousarray(image.transpose(1, 2, 0), np.float32), autoLevels=False,
                                  levels=(0.0, 1.0))
         self.input_item.setRect(QRectF(self.NAME_WIDTH, 0.04, 0.92, 0.92))
-        self.names[0].setHtml('<span style="font-size:8pt">input</span>')
+        self.names[0].setHtml('<span style="font-size:8pt">' + self.tr("input") + "</span>")
         for row, ((name, shown), total) in enumerate(zip(spatial, totals), start=1):
             k, h, w = shown.shape
             item = self.row_items[row - 1]

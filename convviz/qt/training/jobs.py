@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from PySide6.QtCore import QCoreApplication
 
 from convviz.data import builtin_dataset, load_folder
 from convviz.train import build_model, conv_layer_indices, conv_layer_pass, saliency
@@ -37,7 +38,9 @@ def load_dataset(config, progress):
 
 def layer_name(order: int, index: int) -> str:
     """'conv2 (layer 4)': the order among the convolutions, and the index in the Sequential."""
-    return f"conv{order + 1} (layer {index})"
+    # QCoreApplication.translate is thread-safe: jobs run on the training thread.
+    return QCoreApplication.translate("TrainingJobs", "conv%1 (layer %2)").replace("%1", str(order + 1)).replace(
+        "%2", str(index))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -65,10 +68,12 @@ def take_snapshot(trainer, epoch: int | None, image_index: int) -> Snapshot:
     copy of the model in evaluation mode: feature maps, the answer and the saliency of one image."""
     if epoch is None:
         weights = trainer.model.state_dict()
-        when = f"now, after {trainer.step_count} steps ({trainer.epochs_done} epochs done)"
+        when = QCoreApplication.translate("TrainingJobs", "now, after %1 steps (%2 epochs done)").replace(
+            "%1", str(trainer.step_count)).replace("%2", str(trainer.epochs_done))
     else:
         weights = trainer.weights_at(epoch)
-        when = "before training" if epoch == 0 else f"after epoch {epoch}"
+        when = QCoreApplication.translate("TrainingJobs", "before training") if epoch == 0 else \
+            QCoreApplication.translate("TrainingJobs", "after epoch %1").replace("%1", str(epoch))
     model = build_model(trainer.config)
     model.load_state_dict(weights)
     model.eval()

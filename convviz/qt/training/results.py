@@ -72,8 +72,9 @@ class MistakesGallery(QWidget):
     def show_mistakes(self, evaluation, images: np.ndarray) -> None:
         wrong = evaluation.misclassified()
         self.shown = [int(i) for i in wrong[:MISTAKES_SHOWN]]
-        captions = [f"#{i} is a {CLASSES[0] if evaluation.labels[i] > 0.5 else CLASSES[1]}, "
-                    f"P(cat)={evaluation.probabilities[i]:.2f}" for i in self.shown]
+        is_a = {name: self.tr("#%1 is a %2, P(cat)=%3").replace("%2", self.tr(name)) for name in CLASSES}
+        captions = [is_a[CLASSES[0] if evaluation.labels[i] > 0.5 else CLASSES[1]].replace("%1", str(i))
+                    .replace("%3", f"{evaluation.probabilities[i]:.2f}") for i in self.shown]
         self.grid.set_images([images[i].transpose(1, 2, 0) for i in self.shown], (0.0, 1.0), captions)
         self.title.setText(self.tr("Misclassified: %1 of %2 test images (the %3 most confidently wrong shown)")
                            .replace("%1", str(len(wrong))).replace("%2", str(evaluation.total))
@@ -134,6 +135,8 @@ class ResultsPanel(QWidget):
 
     def show_evaluation(self, evaluation, images: np.ndarray, when: str) -> None:
         self.confusion.show_matrix(evaluation.confusion_matrix)
+        accuracy = (self.tr("accuracy: %1 (%2/%3)").replace("%1", f"{evaluation.accuracy:.3f}")
+                    .replace("%2", str(evaluation.correct)).replace("%3", str(evaluation.total)))
         self.title.setText(self.tr("Test set, %1:\n%2, loss %3").replace("%1", when)
-                           .replace("%2", evaluation.summary()).replace("%3", f"{evaluation.loss:.3f}"))
+                           .replace("%2", accuracy).replace("%3", f"{evaluation.loss:.3f}"))
         self.mistakes.show_mistakes(evaluation, images)

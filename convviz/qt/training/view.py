@@ -437,7 +437,7 @@ class TrainingView(QWidget):
         if snapshot.epoch != self.shown_epoch or snapshot.image_index != self.image_index.value():
             return  # an answer to an older question
         image = self.dataset.test.images[snapshot.image_index]
-        truth = "cat" if self.dataset.test.labels[snapshot.image_index] > 0.5 else "dog"
+        truth = self.tr("cat") if self.dataset.test.labels[snapshot.image_index] > 0.5 else self.tr("dog")
         answer = fill(self.tr("P(cat) = %1, it is a %2"), f"{snapshot.probability:.3f}", truth)
         self.filters.show_weight(snapshot.first_weight, snapshot.when)
         self.maps.show_maps(image, list(snapshot.maps), snapshot.image_index, snapshot.when, answer)
