@@ -1,22 +1,18 @@
 """How fast the window is, against issue 7's targets: playing, a parameter change, starting up.
 
-A script, not a test. It opens the real ``MainWindow`` with a throwaway QSettings (the user's own
-settings are neither read nor written) on the 128×128 RGB sample with 8 filters of 3×3, and times
+A script, not a test. The real ``MainWindow`` (a throwaway QSettings: the user's own settings are
+neither read nor written) on the 128×128 RGB sample with 8 filters of 3×3:
 
-frames  ~300 frames per mode (forward, backward) over every phase: half spread across each phase
-        and visited in random order (scrubbing), half in one run of consecutive frames (playing).
-        Each is ``player.seek(i)`` (the update: scene, player bar, visible panels), then the paint:
-        the event loop's own paint of everything that changed (processEvents until the scene's
-        viewport has had its Paint event), which is what one tick of the player's timer costs.
-        ``--paint repaint`` times a forced ``scene.viewport().repaint()`` instead. Target: p95 < 16 ms.
-        Then the player's own timer plays at 60 frames/s for a few seconds.
-change  ``document.propose(spec)`` (stride 1↔2, kernel k↔k+2, padding p↔0 in turn) until the new
-        picture is painted: the build on the worker thread, builtChanged and the window's redraw,
-        the paint; and the pieces. Target: p95 < 100 ms at 128×128×3 with 8 filters of 3×3;
-        reported at 256×256 with 16 filters of 7×7.
-start   fresh processes through the real door (``convviz.cli.main([])``, as ``python main.py``):
-        launch to the first paint of the main window and to the first paint of the built picture;
-        and ``python main.py --screenshot OUT.png`` as a whole process. Target: < 2 s.
+frames  ~300 frames per mode over every phase, half spread and shuffled (scrubbing), half one run
+        of consecutive frames (playing): ``player.seek(i)`` (the update), then the event loop's own
+        paint of what changed (processEvents until the scene's viewport has painted), the work of
+        one tick of the player's timer (``--paint repaint``: a forced ``viewport().repaint()``).
+        Then the player's timer itself at 60 frames/s. Target: p95 < 16 ms.
+change  ``document.propose(spec)`` (stride 1↔2, kernel k↔k+2, padding p↔0 in turn) to the new
+        picture painted: the build on the worker, builtChanged, the window's redraw, the paint.
+        Target: p95 < 100 ms at 128×128×3, 8 filters of 3×3; reported at 256×256, 16 of 7×7.
+start   fresh processes through the real door (``convviz.cli.main([])``): launch to the first paint
+        of the main window and of the built picture; ``python main.py --screenshot`` whole. < 2 s.
 
     python benchmarks/bench_window.py [--frames 300] [--changes 20] [--starts 5]
         [--only frames,change,start] [--paint events|repaint] [--side-tab 0|1|2]
@@ -107,6 +103,12 @@ def paint(app, window, watch, how: str = "events") -> None:
     raise RuntimeError("the scene did not repaint after a change: nothing new would be on screen")
 
 
+def seek_and_paint(app, window, watch, frame: int) -> None:
+    if frame != window.player.frame:
+        window.player.seek(frame)
+        paint(app, window, watch)
+
+
 def wait_until(app, condition, timeout: float = 120.0) -> None:
     """Run the event loop until ``condition()``; a waker timer makes sure it is checked often."""
     deadline = time.perf_counter() + timeout
@@ -168,8 +170,7 @@ def time_frames(app, window, watch, mode: str, args, rng) -> None:
     built = show_spec(app, window, classroom_spec(mode))
     trace, player = built.trace, window.player
     for i in (1, len(trace) // 2, 2, 3):  # warm up: the first paints of a new layout are slower
-        player.seek(i)
-        paint(app, window, watch)
+        seek_and_paint(app, window, watch, i)
     print(f"\n{mode}: input {built.args.input.shape}, weight {built.args.weight.shape}, {len(trace):,} frames "
           f"({', '.join(f'{p.name} {p.count:,}' for p in trace.phases)})")
     print(f"{'phase':12} {'visits':6} {'n':>4} | {'update med':>10} {'paint med':>9} | {'wall: median':>12} "
@@ -177,8 +178,7 @@ def time_frames(app, window, watch, mode: str, args, rng) -> None:
     rows: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     for phase, kind, index in frame_plan(trace, args.frames, rng):
         if index == player.frame:  # a seek to the frame on screen does nothing
-            player.seek(index - 1 if index else index + 1)
-            paint(app, window, watch)
+            seek_and_paint(app, window, watch, index - 1 if index else index + 1)
         cpu, start = time.thread_time(), time.perf_counter()
         player.seek(index)
         updated = time.perf_counter()
@@ -206,8 +206,7 @@ def play_for_real(app, window, watch, trace, seconds: float) -> None:
     """The player's own timer at 60 frames/s from the middle of the slide phase: how many frames it
     moved and how regular the paints were (a slow repaint drops frames, it never queues them)."""
     player, slide = window.player, trace.phase("slide")
-    player.seek(slide.first + slide.count // 2)
-    paint(app, window, watch)
+    seek_and_paint(app, window, watch, slide.first + slide.count // 2)
     first, paints = player.frame, len(watch.stamps)
     speed = player.speed
     player.set_speed(60.0)
@@ -257,8 +256,10 @@ class Stopwatch:
         delattr(self.obj, self.name)
 
 
-def time_changes(app, window, watch, label: str, base, count: int, kernel: int, warmup: int = 2):
-    document, builder = window.document, window.document.builder
+def time_changes(app, window, watch, label: str, base, count: int, kernel: int, at_start: bool, warmup: int = 2):
+    """Each change starts from frame 0 (the pad frame a first start opens at) or the middle of the
+    slide phase (a lecturer stopping to change something); the player keeps that frame."""
+    document, builder, player = window.document, window.document.builder, window.player
     spec = show_spec(app, window, base).spec
     marks: dict = {}
 
@@ -279,6 +280,8 @@ def time_changes(app, window, watch, label: str, base, count: int, kernel: int, 
     try:
         for k in range(warmup + count):
             spec = toggled(spec, k, kernel)
+            slide = document.built.trace.phase("slide")
+            seek_and_paint(app, window, watch, 0 if at_start else slide.first + slide.count // 2)
             marks.clear()
             show_built.times.clear()
             show_frame.times.clear()
@@ -303,24 +306,25 @@ def time_changes(app, window, watch, label: str, base, count: int, kernel: int, 
         show_frame.remove()
     totals = [r["total"] for r in rows]
     med = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
-    print(f"{label:34} {len(rows):3} | {spread(totals)} | {med['cpu']:6.0f} | {med['propose']:7.1f} "
+    print(f"{label:38} {len(rows):3} | {spread(totals)} | {med['cpu']:6.0f} | {med['propose']:7.1f} "
           f"{med['worker']:7.1f} {med['drawn']:7.1f} {med['paint']:6.1f} | {med['show_built']:10.1f} "
           f"{med['show_frame']:6.1f} x{med['calls']:.0f}")
     return totals, [r["cpu"] for r in rows]
 
 
-def build_pieces(window, spec, repeat: int = 5) -> str:
-    """The build's pieces called directly on this thread, median of ``repeat``."""
+def median_ms(fn, repeat: int = 5):
+    """(median milliseconds of ``repeat`` calls of ``fn()``, its last result)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(ms(time.perf_counter() - start))
+    return statistics.median(times), result
+
+
+def build_pieces(window, spec) -> str:
+    """The build's pieces called directly on this thread."""
     image = window.document.working_image(spec)
-
-    def median_ms(fn):
-        times, result = [], None
-        for _ in range(repeat):
-            start = time.perf_counter()
-            result = fn()
-            times.append(ms(time.perf_counter() - start))
-        return statistics.median(times), result
-
     arguments_ms, arguments = median_ms(lambda: conv_arguments(spec, image))
     build_ms, trace = median_ms(lambda: build_trace(spec, image))
     levels_ms, _ = median_ms(lambda: colour_levels(trace, arguments))
@@ -331,67 +335,26 @@ def build_pieces(window, spec, repeat: int = 5) -> str:
 def change_section(app, window, watch, args) -> None:
     print(f"\nparameter change: propose(spec) to the new picture painted, {args.changes} changes after 2 "
           f"warm-up ones (stride 1<->2, kernel k<->k+2, padding p<->0 in turn); medians of the pieces, ms")
-    print(f"{'case':34} {'n':>3} | {'median':>7} {'p95':>7} {'max':>7} | {'CPU':>6} | {'propose':>7} "
+    print(f"{'case':38} {'n':>3} | {'median':>7} {'p95':>7} {'max':>7} | {'CPU':>6} | {'propose':>7} "
           f"{'worker':>7} {'drawn':>7} {'paint':>6} | {'show_built':>10} {'show_frame':>6} calls")
-    cases = [("128x128x3, 8 filters 3x3", dict(size=128, filters=8, kernel=3), True),
-             ("256x256x3, 16 filters 7x7", dict(size=256, filters=16, kernel=7), False)]
-    for name, shape, targeted in cases:
-        for mode in ("forward", "backward"):
-            base = classroom_spec(mode, **shape)
-            totals, cpus = time_changes(app, window, watch, f"{name}, {mode}", base, args.changes, shape["kernel"])
-            print(f"{'':34}     pieces: {build_pieces(window, base)}")
-            SUMMARY.append((f"parameter change, {name}, {mode}, " + ("p95 < 100 ms" if targeted else "reported"),
-                            f"p95 {p95(totals):.0f} ms (median {statistics.median(totals):.0f}); "
-                            f"CPU p95 {p95(cpus):.0f} ms", met(p95(totals), CHANGE_MS) if targeted else "-"))
+    small, large = dict(size=128, filters=8, kernel=3), dict(size=256, filters=16, kernel=7)
+    cases = [("128x128x3, 8 of 3x3", small, "forward", False), ("128x128x3, 8 of 3x3", small, "forward", True),
+             ("128x128x3, 8 of 3x3", small, "backward", False), ("256x256x3, 16 of 7x7", large, "forward", False),
+             ("256x256x3, 16 of 7x7", large, "backward", False)]
+    for name, shape, mode, at_start in cases:
+        targeted = shape is small
+        name = f"{name}, {mode}" + (", frame 0" if at_start else "")
+        base = classroom_spec(mode, **shape)
+        totals, cpus = time_changes(app, window, watch, name, base, args.changes, shape["kernel"], at_start)
+        if not at_start:
+            print(f"{'':38}     pieces: {build_pieces(window, base)}")
+        SUMMARY.append((f"parameter change, {name}, " + ("p95 < 100 ms" if targeted else "reported"),
+                        f"p95 {p95(totals):.0f} ms (median {statistics.median(totals):.0f}); "
+                        f"CPU p95 {p95(cpus):.0f} ms", met(p95(totals), CHANGE_MS) if targeted else "-"))
 
 
 # ----------------------------------------------------------------------------------------------
 # Starting
-
-# Runs in a fresh interpreter: the real door, with an application-wide event filter noting when the
-# main window is shown, first painted (once the paint is done), and first painted with the built
-# picture. Times are perf_counter() (CLOCK_MONOTONIC, one clock for all processes) minus the
-# parent's stamp taken just before it started this process; CPU is this process's, all threads.
-CHILD = r"""
-import json, os, sys, time
-launch, marks = float(os.environ["CONVVIZ_BENCH_LAUNCH"]), {}
-def mark(name):
-    if name not in marks:
-        marks[name] = (round(time.perf_counter() - launch, 4), round(time.process_time(), 4))
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
-app = QApplication(["convviz"])
-mark("PySide6 imported, QApplication made")
-
-class FirstPaints(QObject):
-    def eventFilter(self, obj, event):
-        kind = event.type()
-        if kind in (QEvent.Show, QEvent.Paint) and obj.isWidgetType():
-            window = obj.window()
-            document = getattr(window, "document", None)
-            if document is not None:  # the main window, not a menu or a tooltip
-                if kind == QEvent.Show:
-                    mark("main window shown")
-                else:
-                    picture = obj is window.scene.viewport() and document.built is not None
-                    QTimer.singleShot(0, lambda: self.painted(window, picture))
-        return False
-
-    def painted(self, window, picture):
-        mark("first paint of the main window")
-        if picture and "first paint of the built picture" not in marks:
-            mark("first paint of the built picture")
-            print("MARKS " + json.dumps(marks), flush=True)
-            window.close()
-            app.quit()
-
-watcher = FirstPaints()
-app.installEventFilter(watcher)
-QTimer.singleShot(60000, app.quit)
-from convviz.cli import main
-sys.exit(main([]))
-"""
-
 
 def child_env(config_home: str) -> dict:
     env = dict(os.environ, XDG_CONFIG_HOME=config_home)  # fresh settings: a first start, the user's untouched
@@ -401,13 +364,15 @@ def child_env(config_home: str) -> dict:
 
 
 def start_section(args) -> None:
+    """Fresh processes of _window_start.py (the real door with marks at the first paints), then
+    ``python main.py --screenshot`` timed whole; each with fresh settings."""
     print(f"\nstarting: {args.starts} fresh processes each; seconds from launch (CPU seconds)")
     runs = []
     for _ in range(args.starts):
         with tempfile.TemporaryDirectory(prefix="convviz-bench-") as config:
             env = dict(child_env(config), CONVVIZ_BENCH_LAUNCH=repr(time.perf_counter()))
-            done = subprocess.run([sys.executable, "-c", CHILD], cwd=REPO, env=env, capture_output=True,
-                                  text=True, timeout=120)
+            done = subprocess.run([sys.executable, os.path.join(REPO, "benchmarks", "_window_start.py")],
+                                  cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
         lines = [line for line in done.stdout.splitlines() if line.startswith("MARKS ")]
         if not lines:
             raise RuntimeError(f"the window never painted its picture:\n{done.stdout}\n{done.stderr}")
