@@ -138,12 +138,13 @@ class Document(QObject):
         self._show_spec(spec)
 
     def _show_spec(self, spec: ConvSpec) -> None:
+        changed = [f.name for f in dataclasses.fields(ConvSpec) if getattr(spec, f.name) != getattr(self.spec, f.name)]
         self.spec = spec
         self.picture = self._picture(spec.image)
         self.pictureChanged.emit(self.picture)
         self.specChanged.emit(spec)
         image = self.working_image(spec)
-        self.problems = problems(spec, image.shape[1], image.shape[2])
+        self.problems = problems(spec, image.shape[1], image.shape[2], changed)
         self.problemsChanged.emit(self.problems)
         self._set_stale(True)
         if not self.problems:

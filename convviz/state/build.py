@@ -82,10 +82,16 @@ def _field_of(message: str) -> str:
     return "spec"
 
 
-def problems(spec: ConvSpec, height: int, width: int) -> list[Problem]:
+# A kernel that does not fit is the fault of whichever of these the user changed last.
+FIT_FIELDS = ("kernel_size", "dilation", "padding", "stride", "size")
+
+
+def problems(spec: ConvSpec, height: int, width: int, changed=()) -> list[Problem]:
     """Every reason this spec cannot run on an image of height × width, each with the control it
     belongs to; empty when it can. The messages are the engine's own, with the allowed values
-    added where the engine's rule has a short list of them."""
+    added where the engine's rule has a short list of them. ``changed`` names the fields the
+    last edit changed: a rule that several fields share (the dilated kernel must fit the padded
+    input) is told next to the one the user just moved."""
     found = []
     if spec.channels % spec.groups or spec.out_channels % spec.groups:
         allowed = ", ".join(str(d) for d in allowed_groups(spec.channels, spec.out_channels))
@@ -101,7 +107,10 @@ def problems(spec: ConvSpec, height: int, width: int) -> list[Problem]:
         conv_geometry(image, weight, None, spec.stride, spec.padding, spec.dilation, spec.groups,
                       spec.padding_mode)
     except (TypeError, ValueError) as error:
-        found.append(Problem(_field_of(str(error)), str(error)))
+        field = _field_of(str(error))
+        if field == "kernel_size":
+            field = next((name for name in changed if name in FIT_FIELDS), field)
+        found.append(Problem(field, str(error)))
     return found
 
 
