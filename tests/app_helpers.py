@@ -25,7 +25,7 @@ def grid_planes(window, name: str) -> np.ndarray:
 def outlined_cells(grid, layer: str = "hover") -> set[tuple[int, int, int]]:
     """The (plane, row, column) cells the outline layer ``layer`` of a PlaneGrid draws, read back from
     the ScatterPlotItem's points (their centres, through the grid's own cell_at)."""
-    item = grid._outlines.get(layer)  # no public accessor yet (reported to the lead)
+    item = grid.outline_item(layer)
     if item is None:
         return set()
     xs, ys = item.getData()
@@ -34,7 +34,7 @@ def outlined_cells(grid, layer: str = "hover") -> set[tuple[int, int, int]]:
 
 def outlined_colours(grid, layer: str = "hover") -> dict[tuple[int, int, int], str]:
     """cell -> the outline pen's colour as #rrggbb."""
-    item = grid._outlines.get(layer)
+    item = grid.outline_item(layer)
     if item is None:
         return {}
     xs, ys = item.getData()

@@ -149,3 +149,33 @@ def test_an_undo_to_a_spec_that_cannot_run_marks_the_picture_stale_and_redo_clea
     assert window.document.problems == []
     rebuild(window)
     assert not window.document.stale and "not current" not in window.scene.header.text
+
+
+def test_undo_merges_quick_edits_of_one_field_but_not_separate_ones(window):
+    """Holding a spin box's arrow is one step; an edit a while later, or another kernel cell, is its own."""
+    from convviz.qt.document import SpecCommand
+
+    document = window.document
+    now = [100.0]
+    clock = lambda: now[0]  # noqa: E731
+    start = document.spec
+
+    def edit(**changes):
+        import dataclasses
+        document.undo_stack.push(SpecCommand(document, document.spec, dataclasses.replace(document.spec, **changes),
+                                             clock=clock))
+
+    edit(stride=(2, 1))
+    now[0] += 0.2
+    edit(stride=(3, 1))  # merged: quick, same field
+    now[0] += 5.0
+    edit(stride=(4, 1))  # a while later: a step of its own
+    document.undo_stack.undo()
+    assert document.spec.stride == (3, 1)
+    document.undo_stack.undo()
+    assert document.spec.stride == start.stride
+    document.undo_stack.push(SpecCommand(document, document.spec, document.spec.with_edit(0, 0, 0, 0, 1.5), clock=clock))
+    now[0] += 0.1
+    document.undo_stack.push(SpecCommand(document, document.spec, document.spec.with_edit(0, 0, 1, 1, 2.5), clock=clock))
+    document.undo_stack.undo()  # the second cell only
+    assert dict(document.spec.weight_edits) == {(0, 0, 0, 0): 1.5}

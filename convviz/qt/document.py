@@ -9,6 +9,7 @@ not current. The last good build stays on screen until a newer one is ready.
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -32,24 +33,31 @@ def describe_change(old: ConvSpec, new: ConvSpec) -> str:
 
 
 class SpecCommand(QUndoCommand):
-    """One edit: from one spec to the next. Consecutive edits of the same fields merge (dragging a
-    spin box through five values is one undo step)."""
+    """One edit: from one spec to the next. Edits of the same fields less than MERGE_SECONDS apart
+    merge (holding a spin box's arrow through five values is one undo step); typed kernel values
+    merge only for the same cell."""
 
-    def __init__(self, document: Document, old: ConvSpec, new: ConvSpec):
+    MERGE_SECONDS = 1.0
+
+    def __init__(self, document: Document, old: ConvSpec, new: ConvSpec, clock=time.monotonic):
         # Context "Document" spelled out: lupdate reads document.tr as context "document". The
         # field names are translated for the menu only (merging compares the English ones).
         names = ", ".join(QCoreApplication.translate("Document", n) for n in describe_change(old, new).split(", "))
         super().__init__(QCoreApplication.translate("Document", "Change %1").replace("%1", names))
         self.document, self.old, self.new = document, old, new
         self._fields = describe_change(old, new)
+        before = dict(old.weight_edits)
+        self._cells = {key for key, value in new.weight_edits if before.get(key) != value}
+        self._time = clock()
 
     def id(self) -> int:
         return 1
 
     def mergeWith(self, other) -> bool:
-        if not isinstance(other, SpecCommand) or other._fields != self._fields or "image" in self._fields:
+        if (not isinstance(other, SpecCommand) or other._fields != self._fields or "image" in self._fields
+                or other._time - self._time > self.MERGE_SECONDS or other._cells != self._cells):
             return False
-        self.new = other.new
+        self.new, self._time = other.new, other._time
         return True
 
     def redo(self) -> None:

@@ -1,7 +1,8 @@
 """What the window remembers between runs, with one table of defaults and typed reads.
 
-Tests call ``QStandardPaths.setTestModeEnabled(True)`` first, so they never touch a user's own
-settings. A value that cannot be read (an older or hand-edited file) falls back to its default
+Tests give every window a QSettings on a temporary ini file, so they never touch a user's own
+settings (``QStandardPaths.setTestModeEnabled`` alone is not enough: QSettings fixes its default
+file the first time one is made in a process). A value that cannot be read (an older or hand-edited file) falls back to its default
 with a message on stderr; it never stops the window from opening.
 """
 

@@ -48,6 +48,7 @@ class PlaneGrid:
         self.shape = (0, 0, 0)
         self.columns = 1
         self._outlines: dict[str, pg.ScatterPlotItem] = {}
+        self._pens: dict = {}
         self._texts: list[pg.TextItem] = []
         self._font = QFont()
         self._font.setPointSizeF(8)
@@ -146,8 +147,19 @@ class PlaneGrid:
         if isinstance(colours, str):
             colours = [colours] * len(cells)
         width = palette.OUTLINE_WIDTH if width is None else width
-        pens = [pg.mkPen(colour, width=width) for colour in colours]
+        pens = [self._pen(colour, width) for colour in colours]
         item.setData(xs, ys, pen=pens, brush=None)
+
+    def _pen(self, colour: str, width: float):
+        """One pen per colour and width, made once: a frame outlines dozens of cells."""
+        key = (colour, width)
+        if key not in self._pens:
+            self._pens[key] = pg.mkPen(colour, width=width)
+        return self._pens[key]
+
+    def outline_item(self, name: str) -> pg.ScatterPlotItem | None:
+        """The item drawing outline layer ``name`` (None before its first use): what a test reads."""
+        return self._outlines.get(name)
 
     def numbers(self, cells, values, colour=palette.TEXT) -> None:
         """Write ``values`` into ``cells`` ((k, y, x) rows) when the cells are big enough on screen
