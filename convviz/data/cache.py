@@ -8,7 +8,7 @@ key, so a stale entry is never read. Beyond ``MAX_CACHE_BYTES`` in all, the leas
 entries are deleted.
 
 Files are written to a temporary name and renamed into place (``os.replace`` is atomic), so a crash
-never leaves a half-written entry. A file that cannot be read back for any reason (truncated,
+of the program never leaves a half-written entry under an entry's name. A file that cannot be read back for any reason (truncated,
 corrupt, from another version) counts as a miss: the images are decoded again and the entry rewritten.
 """
 
@@ -107,8 +107,8 @@ def write_group(cache_dir: Path, key: str, group: CachedGroup) -> bool:
                 failed_names=np.array([name for name, _ in group.failed], dtype=str),
                 failed_reasons=np.array([reason for _, reason in group.failed], dtype=str),
             )
-            file.flush()
-            os.fsync(file.fileno())
+        # No fsync: after a power cut the renamed file may hold garbage, which read_group then
+        # refuses like any corrupt entry. Waiting for the disk would cost seconds at 224x224.
         os.replace(temporary, _entry_path(cache_dir, key))
         return True
     except OSError:
