@@ -200,6 +200,16 @@ def test_a_bad_language_is_refused_or_ignored(app_settings_file, qapp):
     assert i18n.current_language() == "en"
 
 
+def test_a_missing_translation_file_is_said_and_the_window_stays_english(monkeypatch, tmp_path, app_settings_file,
+                                                                       capsys, qapp):
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path)  # no .qm there
+    settings = Settings(QSettings(str(app_settings_file), QSettings.IniFormat))
+    settings.set_language("zh_CN")
+    assert i18n.install_for(settings) == "en" and i18n.current_language() == "en"
+    assert "cannot load the zh_CN translation" in capsys.readouterr().err
+    assert QCoreApplication.translate("MainWindow", "&File") == "&File"
+
+
 def test_the_lessons_open_in_chinese(make_window, chinese):
     from convviz.state.scene_file import lesson_paths, read_scene
 

@@ -14,6 +14,7 @@ half-translated window would be worse than a clear message.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QTranslator
@@ -155,8 +156,13 @@ def uninstall() -> None:
 
 
 def install_for(settings) -> str:
-    """Install the language ``settings`` remember (or the system's) and return it."""
-    return install(resolve(settings.language()))
+    """Install the language ``settings`` remember (or the system's) and return it. A translation
+    that cannot be loaded (a broken install) is said on stderr and the window opens in English."""
+    try:
+        return install(resolve(settings.language()))
+    except FileNotFoundError as error:
+        print(f"convviz: {error}; the interface stays in English", file=sys.stderr)
+        return install("en")
 
 
 def add_language_menu(window, menu) -> dict[str, QAction]:
