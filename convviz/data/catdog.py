@@ -31,7 +31,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ..nn.functional.checks import is_int, positive_int
-from ..nn.parallel import CORES, map_on_all_cores
+from ..nn import parallel
+from ..nn.parallel import map_on_all_cores
 from .cache import CachedGroup, cache_key, default_cache_dir, prune, read_group, write_group
 from .dataset import CLASS_FOLDERS, DataError, Dataset, Skipped, Split
 
@@ -250,7 +251,7 @@ def _load_images(folders: list[_ClassFolder], size: int, cache_dir: Path, progre
     if not misses:
         return
 
-    pool = ThreadPoolExecutor(max_workers=CORES, thread_name_prefix="convviz-data")
+    pool = ThreadPoolExecutor(max_workers=parallel.CORES, thread_name_prefix="convviz-data")
     try:
         while True:
             jobs = {}
