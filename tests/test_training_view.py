@@ -26,9 +26,16 @@ def run_threads() -> list[str]:
     return [thread.name for thread in threading.enumerate() if thread.name.startswith(RUN_THREADS)]
 
 
+@pytest.fixture(scope="module")
+def tiny_data():
+    return builtin_dataset(64, 32, 8, 0)
+
+
 @pytest.fixture
-def view(qtbot):
-    """A Training view on tiny built-in data: 32 + 8 images per class, batches of 16 (4 steps an epoch)."""
+def view(qtbot, tiny_data):
+    """A Training view on tiny built-in data: 32 + 8 images per class, batches of 16 (4 steps an
+    epoch). The images are drawn once per module and handed to the view as if it had loaded them
+    (test_start_pause_resume_stop has it draw them itself)."""
     widget = TrainingView()
     qtbot.addWidget(widget)
     widget.resize(1300, 850)
@@ -36,6 +43,7 @@ def view(qtbot):
     widget.form.train_per_class.setValue(32)
     widget.form.test_per_class.setValue(8)
     widget.form.epochs.setValue(20)  # never over before a test pauses it (tests that want the end set 2)
+    widget.dataset, widget.dataset_key = tiny_data, dataset_key(widget.form.config())
     yield widget
     widget.close()
     assert run_threads() == [], f"threads left running: {run_threads()}"
@@ -55,10 +63,12 @@ def run_to_end(qtbot, view) -> None:
     qtbot.waitUntil(lambda: view.state == "ended", timeout=WAIT)
 
 
-def test_start_pause_resume_stop_leaves_no_thread(qtbot, view):
+def test_start_pause_resume_stop_leaves_no_thread(qtbot, view, tiny_data):
+    view.dataset = view.dataset_key = None  # the run draws its images on its thread
     assert view.start_button.isEnabled() and not view.pause_button.isEnabled()
     start_and_pause(qtbot, view)
     trainer = view.trainer
+    np.testing.assert_array_equal(trainer.dataset.test.images, tiny_data.test.images)
     assert view.pause_button.text() == "Resume" and view.form.lr.isEnabled() and not view.form.epochs.isEnabled()
     assert view.session.alive and run_threads() == ["convviz-train"]
     qtbot.waitUntil(lambda: f"now, after {trainer.step_count} steps" in view.filters.title.text(), timeout=WAIT)
@@ -189,8 +199,8 @@ def test_clicking_an_epoch_shows_its_weights(qtbot, view):
 def test_saliency_of_the_chosen_image(qtbot, view):
     from convviz.qt.training.results import saliency_map
 
-    start_and_pause(qtbot, view)
-    qtbot.waitUntil(lambda: f"after {view.trainer.step_count} steps" in view.filters.title.text(), timeout=WAIT)
+    view.start(paused=True)
+    qtbot.waitUntil(lambda: "after 0 steps" in view.filters.title.text(), timeout=WAIT)
     view.image_index.setValue(2)
     qtbot.waitUntil(lambda: "test image 2" in view.results.saliency.title.text(), timeout=WAIT)
     gradient = view.trainer.saliency(view.trainer.dataset.test.images[2])
@@ -199,9 +209,9 @@ def test_saliency_of_the_chosen_image(qtbot, view):
     view.stop()
 
 
-def test_a_nan_loss_pauses_with_its_message(qtbot, view):
+def test_a_nan_loss_pauses_with_its_message(qtbot, view, tiny_data):
     config = view.form.config()
-    clean = builtin_dataset(64, 32, 8, 0)
+    clean = tiny_data
     poisoned = np.array(clean.train.images)
     poisoned[:] = np.nan  # every batch gives a NaN loss
     view.dataset = type(clean)(type(clean.train)(poisoned, clean.train.labels, clean.train.paths), clean.test,

@@ -15,7 +15,7 @@ from convviz.train import conv_layer_pass
 from convviz.qt.training import form as form_module
 from convviz.qt.training.layer_pass import layer_arguments
 
-from test_training_view import WAIT, run_threads, start_and_pause, view  # noqa: F401 (the fixture)
+from test_training_view import WAIT, run_threads, start_and_pause, tiny_data, view  # noqa: F401 (fixtures)
 
 
 def torch_pass(args):
@@ -49,7 +49,7 @@ def open_layer(qtbot, view, layer: int, sample: int, channels: tuple[int, int], 
 
 def test_open_in_the_visualizer_gives_the_real_pass(qtbot, view):
     assert not view.layer_box.open_button.isEnabled()  # only while paused
-    start_and_pause(qtbot, view)
+    start_and_pause(qtbot, view)  # a few steps in: the weights are no longer the initial ones
     assert view.layer_box.open_button.isEnabled()
     trainer = view.trainer
     args, label = open_layer(qtbot, view, 4, 3, (1, 3), (0, 2))
@@ -67,7 +67,8 @@ def test_open_in_the_visualizer_gives_the_real_pass(qtbot, view):
 
 
 def test_a_large_layer_is_cropped_to_a_centred_window(qtbot, view):
-    start_and_pause(qtbot, view)
+    view.start(paused=True)
+    qtbot.waitUntil(lambda: view.state == "paused", timeout=WAIT)
     args, label = open_layer(qtbot, view, 0, 0, (0, 3), (0, 2))
     real = conv_layer_pass(view.trainer, 0)  # 64×64 input, 5×5 stride 2 -> 30×30
     assert args.input.shape == (3, 15, 15) and args.grad_output.shape == (2, 6, 6)
@@ -125,7 +126,8 @@ def test_a_broken_checkpoint_is_refused_and_the_model_kept(qtbot, view, tmp_path
     view.open_checkpoint(str(broken))  # no run yet: nothing is made
     assert str(broken) in view.message.text() and "not a readable .npz checkpoint" in view.message.text()
     assert view.session is None and view.state == "idle"
-    start_and_pause(qtbot, view)
+    view.start(paused=True)
+    qtbot.waitUntil(lambda: view.state == "paused", timeout=WAIT)
     before = view.trainer.model.state_dict()
     view.open_checkpoint(str(broken))
     qtbot.waitUntil(lambda: str(broken) in view.message.text(), timeout=WAIT)

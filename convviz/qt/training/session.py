@@ -23,7 +23,7 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from convviz.train import EpochRecord, Stopped
+from convviz.train import BatchRecord, EpochRecord, Stopped
 
 __all__ = ["BackgroundLoad", "Cancelled", "Failed", "Finished", "Loaded", "Paused", "Progress", "Ready", "TrainingSession"]
 
@@ -104,7 +104,7 @@ class TrainingSession:
     stop()           end the run and wait for the thread (at most one step)
     submit(fn, done, failed)   ``fn(trainer)`` between two steps; ``done(result)`` or
                      ``failed(message)`` are called from ``messages()`` on the window's thread
-    messages()       what arrived since the last call, oldest first (job callbacks run inside)
+    messages(wait)   what arrived since the last call, oldest first (job callbacks run inside)
     """
 
     def __init__(self, prepare: Callable, name: str = "convviz-train"):
@@ -169,13 +169,16 @@ class TrainingSession:
         if done is not None:
             done(result)
 
-    def messages(self) -> list:
+    def messages(self, wait: float = 0.0) -> list:
+        """What arrived, oldest first; ``wait`` > 0 blocks up to that many seconds for the first
+        message (scripts and tests; the window never blocks)."""
         found = []
         while True:
             try:
-                message = self._outbox.get_nowait()
+                message = self._outbox.get(timeout=wait) if wait > 0 and not found else self._outbox.get_nowait()
             except queue.Empty:
                 return found
+            wait = 0.0
             if isinstance(message, _JobResult):
                 done, failed = self._callbacks.pop(message.job, (None, None))
                 if message.error is None and done is not None:
@@ -216,11 +219,11 @@ class TrainingSession:
                 self._run_job(job)
 
     def _train(self, trainer) -> None:
-        steps, pause_reported = None, False
+        steps, pause_reported, finishing = None, False, False
         try:
             while True:
                 with self._wake:
-                    while not (self._stop or self._jobs or self._want_running or not pause_reported):
+                    while not (self._stop or self._jobs or self._want_running or finishing or not pause_reported):
                         self._wake.wait()
                     stop, jobs, running = self._stop, self._jobs, self._want_running
                     self._jobs = []
@@ -229,8 +232,8 @@ class TrainingSession:
                 for job in jobs:
                     if self._run_job(job) and steps is not None:
                         steps.close()  # the job replaced the weights: the next steps() starts afresh
-                        steps = None
-                if not running:
+                        steps, finishing = None, False
+                if not running and not finishing:
                     if not pause_reported:
                         self._outbox.put(Paused(trainer.step_count, trainer.epochs_done))
                         pause_reported = True
@@ -244,6 +247,9 @@ class TrainingSession:
                     self._outbox.put(Finished(trainer.epochs_done))
                     return
                 self._outbox.put(record)
+                # After an epoch's last batch the next "step" is its evaluation: a pause waits for
+                # it, so that a paused run always has a next batch to show (and its epoch scored).
+                finishing = isinstance(record, BatchRecord) and record.batch + 1 == record.batches
                 if isinstance(record, EpochRecord):
                     self._outbox.put(trainer.last_test)
                 elif isinstance(record, Stopped):  # a NaN: wait, keeping the last good weights
