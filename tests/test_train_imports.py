@@ -45,6 +45,7 @@ trainer.saliency(part.images[0])
     assert heavy_modules(["convviz.train"], run) == []
 
 
+@pytest.mark.slow  # importing torch in a fresh interpreter: 3-13 s on two busy cores
 def test_the_probe_sees_torch_when_the_torch_backend_is_made():
     run = """
 from convviz.train import TorchBackend

@@ -40,6 +40,7 @@ def test_the_torch_twin_has_the_same_weights_and_forward():
         np.testing.assert_allclose(twin(torch.from_numpy(images)).numpy(), expected, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.slow  # 2 x 20 steps and the first torch calls: 3-10 s on two busy cores
 @pytest.mark.parametrize("augment", [False, True])
 def test_numpy_and_torch_agree_on_the_loss_over_the_first_20_steps(augment):
     if augment:
