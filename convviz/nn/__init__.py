@@ -21,6 +21,7 @@ from .modules import (
     BCELoss,
     BCEWithLogitsLoss,
     Conv2d,
+    ConvTranspose2d,
     Flatten,
     IncompatibleKeys,
     Linear,
@@ -33,7 +34,7 @@ from .modules import (
 from .parameter import Parameter
 
 __all__ = [
-    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm2d", "Conv2d", "Flatten", "IncompatibleKeys",
-    "Linear", "MaxPool2d", "Module", "Parameter", "ReLU", "Sequential", "Sigmoid", "functional", "init",
-    "parallel",
+    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm2d", "Conv2d", "ConvTranspose2d", "Flatten",
+    "IncompatibleKeys", "Linear", "MaxPool2d", "Module", "Parameter", "ReLU", "Sequential", "Sigmoid",
+    "functional", "init", "parallel",
 ]
