@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from convviz.state.build import Built, make_built
+
 from .frames import FrameRenderer, application
 from .options import MAX_FPS, caption_for, check_size
 from .writers import ExportCancelled, ExportError, check_output, make_palette, open_writer
@@ -39,25 +41,10 @@ class ExportResult:
     bytes: int         # size on disk (all PNGs for a sequence)
 
 
-@dataclass(frozen=True, eq=False)
-class SceneBuild:
-    """What ``ConvScene.show_built`` draws, made without the window: the same fields, from the same
-    functions, as the window's ``Built`` (convviz.qt.builder), so the colours are the screen's."""
-
-    spec: object
-    args: object
-    trace: object
-    levels: dict
-    label: str = ""   # the scene's header line for arrays that did not come from the spec (none here)
-
-
-def build_for(spec, image: np.ndarray) -> SceneBuild:
-    """The build of ``spec`` on ``image`` (C, H, W); raises the engine's message for a bad spec."""
-    from convviz.state.build import build_trace, colour_levels, conv_arguments
-
-    args = conv_arguments(spec, image)
-    trace = build_trace(spec, image)
-    return SceneBuild(spec, args, trace, colour_levels(trace, args))
+def build_for(spec, image: np.ndarray) -> Built:
+    """The build of ``spec`` on ``image`` (C, H, W): the window's own ``make_built``, so the colours
+    are the screen's; raises the engine's message for a bad spec."""
+    return make_built(spec, image)
 
 
 def _spread(frames: list[int], count: int) -> list[int]:
@@ -116,4 +103,4 @@ def export_animation(built, out, frames, fps: float = 10.0, size=(960, 720), cap
                         time.perf_counter() - started, size_on_disk)
 
 
-__all__ = ["ExportCancelled", "ExportError", "ExportResult", "SceneBuild", "build_for", "export_animation"]
+__all__ = ["ExportCancelled", "ExportError", "ExportResult", "build_for", "export_animation"]

@@ -10,27 +10,13 @@ first time takes a second or two) and arrives later as its own signal.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from convviz.state.build import ConvArguments, colour_levels, conv_arguments, trace_of
+from convviz.state.build import Built, ConvArguments, make_built
 from convviz.state.spec import ConvSpec
 from convviz.state.torch_check import TorchCheck, check_against_torch
-from convviz.trace import Trace
-
-
-@dataclass(frozen=True, eq=False)
-class Built:
-    """A finished build: the spec it was made from and everything the views draw."""
-
-    generation: int
-    spec: ConvSpec
-    args: ConvArguments
-    trace: Trace
-    levels: dict          # array name -> the symmetric colour level (max |value| at its fullest)
-    label: str = ""       # set when the arrays came from elsewhere (a training run's layer), not the spec
 
 
 class TraceBuilder(QObject):
@@ -62,9 +48,7 @@ class TraceBuilder(QObject):
         return self._make(self.latest, spec, image, args, label)
 
     def _make(self, generation: int, spec: ConvSpec, image, args, label) -> Built:
-        args = conv_arguments(spec, image) if args is None else args
-        trace = trace_of(args, spec.granularity)
-        return Built(generation, spec, args, trace, colour_levels(trace, args), label)
+        return make_built(spec, image, args, label, generation)
 
     def _build(self, generation: int, spec: ConvSpec, image, args, label) -> None:
         if generation != self.latest or self._closed:

@@ -161,3 +161,24 @@ def colour_levels(trace: Trace, args: ConvArguments) -> dict:
         levels["grad_weight"] = biggest(final["grad_weight"])
         levels["grad_output"] = biggest(args.grad_output)
     return levels
+
+
+@dataclass(frozen=True, eq=False)
+class Built:
+    """A finished build: the spec it was made from and everything a scene draws (the window's
+    builder and the exporter both make these, with ``make_built``)."""
+
+    spec: ConvSpec
+    args: ConvArguments
+    trace: Trace
+    levels: dict          # array name -> the symmetric colour level (max |value| at its fullest)
+    label: str = ""       # set when the arrays came from elsewhere (a training run's layer), not the spec
+    generation: int = 0   # the window's build counter: a build that is not the newest is dropped
+
+
+def make_built(spec: ConvSpec, image: np.ndarray | None = None, args: ConvArguments | None = None,
+               label: str = "", generation: int = 0) -> Built:
+    """Build ``spec`` on ``image`` (C, H, W), or the convolution ``args`` describes."""
+    args = conv_arguments(spec, image) if args is None else args
+    trace = trace_of(args, spec.granularity)
+    return Built(spec, args, trace, colour_levels(trace, args), label, generation)
