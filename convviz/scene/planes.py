@@ -49,6 +49,9 @@ class PlaneGrid:
         self.columns = 1
         self._outlines: dict[str, pg.ScatterPlotItem] = {}
         self._pens: dict = {}
+        # Whether numbers fit depends on the view's size on screen, known only once it is laid out.
+        self._last_numbers = None
+        view.sigResized.connect(self._numbers_again)
         self._texts: list[pg.TextItem] = []
         self._font = QFont()
         self._font.setPointSizeF(8)
@@ -165,6 +168,7 @@ class PlaneGrid:
         """Write ``values`` into ``cells`` ((k, y, x) rows) when the cells are big enough on screen
         to read them."""
         cells = np.asarray(cells).reshape(-1, 3)
+        self._last_numbers = (cells, values, colour)  # written again when the view's size changes
         shown = len(cells) if self.cell_pixels() >= 3.2 * self._font.pointSizeF() else 0
         while len(self._texts) < shown:
             text = pg.TextItem(anchor=(0.5, 0.5))
@@ -181,6 +185,10 @@ class PlaneGrid:
                 text.show()
             else:
                 text.hide()
+
+    def _numbers_again(self, *_) -> None:
+        if self._last_numbers is not None:
+            self.numbers(*self._last_numbers)
 
     def set_text_size(self, points: float) -> None:
         self._font.setPointSizeF(points)
