@@ -417,6 +417,8 @@ def main() -> int:
                              "forced repaint() of the scene's viewport")
     parser.add_argument("--side-tab", type=int, default=0, help="the side panel shown: 0 groups (the "
                         "default on a first start), 1 im2col (redrawn every frame), 2 two roads")
+    parser.add_argument("--no-torch-check", action="store_true",
+                        help="build without the comparison with torch (the app always checks)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     sections = set(args.only.split(","))
@@ -426,14 +428,15 @@ def main() -> int:
           f"load average {os.getloadavg()[0]:.2f}")
     if sections & {"frames", "change"}:
         store = tempfile.NamedTemporaryFile(prefix="convviz-bench-", suffix=".ini", delete=False).name
-        window = MainWindow(settings=Settings(QSettings(store, QSettings.IniFormat)))
+        window = MainWindow(settings=Settings(QSettings(store, QSettings.IniFormat)),
+                            check_with_torch=not args.no_torch_check)
         window.side_tabs.setCurrentIndex(args.side_tab)
         window.show()
         app.processEvents()
         watch = PaintWatch(window.scene.viewport())
         print(f"window {window.width()}x{window.height()}, scene viewport {window.scene.viewport().width()}x"
               f"{window.scene.viewport().height()}, side tab {window.side_tabs.tabText(args.side_tab)!r}; "
-              f"a frame's paint: {args.paint}")
+              f"a frame's paint: {args.paint}; compared with torch: {not args.no_torch_check}")
         try:
             if "frames" in sections:
                 rng = np.random.default_rng(args.seed)
