@@ -41,7 +41,7 @@ class ImageGrid(pg.GraphicsLayoutWidget):
     hundreds of ViewBoxes takes seconds to build; placed items take nothing), with optional
     captions above them. Items are made once per count and only get new arrays afterwards."""
 
-    CAPTION = 0.42  # the caption's height, in cells
+    CAPTION = 0.5  # the caption's height, in cells (two lines of 8 points in a 76-pixel cell)
 
     def __init__(self, columns: int, cell: int = 56, fixed: bool = False, parent=None):
         """``cell``: the side of an image in pixels; ``fixed``: as high as the images need, no more."""
@@ -80,6 +80,8 @@ class ImageGrid(pg.GraphicsLayoutWidget):
             self.box.removeItem(item)
         self.items = [pg.ImageItem() for _ in range(count)]
         self.captions = [pg.TextItem(color="#555555", anchor=(0.5, 0.0)) for _ in range(count)]
+        for caption in self.captions:
+            caption.setTextWidth(self.cell)  # long captions wrap within their cell, in any language
         for item, caption in zip(self.items, self.captions):
             self.box.addItem(item)
             self.box.addItem(caption)

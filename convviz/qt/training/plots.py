@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 __all__ = ["CurvePlots", "SMOOTHING", "smoothed"]
 
@@ -36,7 +36,7 @@ class CurvePlots(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        layout = QVBoxLayout(self)
+        layout = QHBoxLayout(self)  # side by side: each keeps the view's full height
         layout.setContentsMargins(0, 0, 0, 0)
         self.loss_plot = pg.PlotWidget(background="w")
         self.accuracy_plot = pg.PlotWidget(background="w")
@@ -48,7 +48,7 @@ class CurvePlots(QWidget):
                 plot.getAxis(axis).setTextPen("#2d2d2d")
             plot.setLabel("bottom", self.tr("epoch"))
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=(-10, 10))
+            plot.addLegend(offset=(-8, 8), labelTextSize="8pt", verSpacing=-6)
             plot.setMouseEnabled(x=False, y=False)
             plot.scene().sigMouseClicked.connect(lambda event, p=plot: self._clicked(p, event))
             layout.addWidget(plot, 1)

@@ -64,9 +64,10 @@ class MistakesGallery(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel(self.tr("Misclassified test images: none yet"))
-        self.grid = ImageGrid(columns=6, cell=64)
+        self.grid = ImageGrid(columns=6, cell=76, fixed=True)
         layout.addWidget(self.title)
-        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.grid)
+        layout.addStretch(1)
         self.shown: list[int] = []  # test image indices on show
 
     def show_mistakes(self, evaluation, images: np.ndarray) -> None:
@@ -100,6 +101,7 @@ class SaliencyView(QWidget):
         self.heat_item.setColorMap(pg.colormap.get("inferno"))
         self.heat_item.setOpacity(0.65)
         self.canvas.setMinimumSize(240, 130)
+        self.canvas.setMaximumHeight(200)
         layout.addWidget(self.title)
         layout.addWidget(self.canvas, 1)
 
@@ -130,8 +132,8 @@ class ResultsPanel(QWidget):
         self.saliency = SaliencyView()
         top.addWidget(self.saliency, 1)
         self.mistakes = MistakesGallery()
-        layout.addLayout(top, 2)
-        layout.addWidget(self.mistakes, 3)
+        layout.addLayout(top)
+        layout.addWidget(self.mistakes, 1)
 
     def show_evaluation(self, evaluation, images: np.ndarray, when: str) -> None:
         self.confusion.show_matrix(evaluation.confusion_matrix)

@@ -11,13 +11,14 @@ draws what comes back, on a ~30 Hz timer that runs only while a run or a load is
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from convviz.train import (BatchRecord, CheckpointError, EpochRecord, Evaluation, Stopped, Trainer, TrainConfigError,
                            apply_checkpoint, read_checkpoint)
 
+from .closing import WindowCloseWatch
 from .filters import FeatureMaps, FilterGrid
 from .form import RunForm
 from .jobs import dataset_key, load_dataset, open_layer_job, take_snapshot
@@ -25,24 +26,13 @@ from .layer_box import LayerPassBox
 from .plots import CurvePlots
 from .results import ResultsPanel
 from .session import BackgroundLoad, Failed, Finished, Loaded, Paused, Progress, Ready, TrainingSession, restarts_steps
+from .texts import clock, fill
 
 __all__ = ["TrainingView"]
 
 REDRAW_MS = 33  # ~30 Hz
+SIDE_WIDTH = 330
 ERROR, NOTE = "#b03a2e", "#2d2d2d"
-
-
-def fill(text: str, *values) -> str:
-    """A translated text with its %1, %2, ... filled in (Qt's own order-free placeholders)."""
-    for number, value in reversed(list(enumerate(values, start=1))):
-        text = text.replace(f"%{number}", str(value))
-    return text
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(max(seconds, 0) + 0.5)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 else \
-        f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class TrainingView(QWidget):
@@ -59,10 +49,11 @@ class TrainingView(QWidget):
         self.shown_epoch: int | None = None  # None: follow the run
         self.evaluations: dict[int, Evaluation] = {}
         self.last_batch: BatchRecord | None = None
-        self._watched = None
+        self._close_watch = WindowCloseWatch(self, self.shutdown)
         self._epoch = self._epochs = 0  # the last epoch reported, and the run's total
         self._nan_stop = False  # the run paused itself after a NaN: keep its message on show
         self._build()
+        self._connect()
         self.pump = QTimer(self)
         self.pump.setInterval(REDRAW_MS)
         self.pump.timeout.connect(self._drain)
@@ -71,13 +62,8 @@ class TrainingView(QWidget):
     # ------------------------------------------------------------------------------------------
     def _build(self) -> None:
         self.form = RunForm()
-        self.form.folderRequested.connect(self._choose_folder)
-        self.form.lr.valueChanged.connect(self._lr_changed)
         self.start_button, self.pause_button, self.stop_button = (QPushButton(self.tr(t)) for t in
                                                                   ("Start", "Pause", "Stop"))
-        self.start_button.clicked.connect(lambda: self.start())
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.stop_button.clicked.connect(self.stop)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.speed = QLabel(" ")
@@ -86,10 +72,7 @@ class TrainingView(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.save_button, self.open_button = QPushButton(self.tr("Save…")), QPushButton(self.tr("Open…"))
-        self.save_button.clicked.connect(self._save_dialog)
-        self.open_button.clicked.connect(self._open_dialog)
         self.layer_box = LayerPassBox()
-        self.layer_box.openRequested.connect(self.open_layer)
 
         left = QVBoxLayout()
         left.addWidget(self.form)
@@ -110,18 +93,15 @@ class TrainingView(QWidget):
         left.addStretch(1)
         side = QWidget()
         side.setLayout(left)
-        side.setFixedWidth(330)
+        side.setFixedWidth(SIDE_WIDTH)
 
         self.curves = CurvePlots()
-        self.curves.epochClicked.connect(self.show_epoch)
         self.filters = FilterGrid()
         self.maps = FeatureMaps()
         self.image_index = QSpinBox()
         self.image_index.setRange(0, 0)
         self.image_index.setToolTip(self.tr("the test image for the feature maps and the saliency"))
-        self.image_index.valueChanged.connect(lambda _: self._refresh_pictures())
         self.live_button = QPushButton(self.tr("Follow the run"))
-        self.live_button.clicked.connect(lambda: self.show_epoch(None))
         self.results = ResultsPanel()
         chooser = QHBoxLayout()
         chooser.addWidget(QLabel(self.tr("Test image")))
@@ -142,10 +122,23 @@ class TrainingView(QWidget):
         right.addWidget(self.tabs)
         right.setStretchFactor(0, 2)
         right.setStretchFactor(1, 3)
-        self.curves.setMinimumHeight(260)
+        self.curves.setMinimumHeight(220)
         layout = QHBoxLayout(self)
         layout.addWidget(side)
         layout.addWidget(right, 1)
+
+    def _connect(self) -> None:
+        self.form.folderRequested.connect(self._choose_folder)
+        self.form.lr.valueChanged.connect(self._lr_changed)
+        self.start_button.clicked.connect(lambda: self.start())
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.save_button.clicked.connect(self._save_dialog)
+        self.open_button.clicked.connect(self._open_dialog)
+        self.layer_box.openRequested.connect(self.open_layer)
+        self.curves.epochClicked.connect(self.show_epoch)
+        self.image_index.valueChanged.connect(lambda _: self._refresh_pictures())
+        self.live_button.clicked.connect(lambda: self.show_epoch(None))
 
     # ------------------------------------------------------------------------------------------
     # Public API (the window and the tests drive the view through these, as the buttons do).
@@ -423,7 +416,7 @@ class TrainingView(QWidget):
         self.progress.setValue(int(1000 * done / max(epochs * record.total, 1)))
         self.speed.setText(fill(self.tr("epoch %1/%2 · batch %3/%4 · %5 images/s · %6 left · loss %7"), record.epoch,
                                 epochs, record.batch + 1, record.batches, f"{record.images_per_second:.0f}",
-                                _clock(record.seconds_left), f"{record.loss:.3f}"))
+                                clock(record.seconds_left), f"{record.loss:.3f}"))
 
     def _refresh_pictures(self) -> None:
         """Ask the run for a snapshot of what the pictures should show now."""
@@ -460,20 +453,3 @@ class TrainingView(QWidget):
         self.open_button.setEnabled(state in ("idle", "ended", "paused"))
         self.layer_box.set_ready(state == "paused")
         self.live_button.setEnabled(self.shown_epoch is not None)
-
-    # ------------------------------------------------------------------------------------------
-    # Closing: the window's close stops the run (the view watches its top-level window).
-
-    def showEvent(self, event) -> None:
-        window = self.window()
-        if window is not self._watched:
-            if self._watched is not None:
-                self._watched.removeEventFilter(self)
-            window.installEventFilter(self)
-            self._watched = window
-        super().showEvent(event)
-
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self._watched and event.type() == QEvent.Close:
-            self.shutdown()
-        return False
