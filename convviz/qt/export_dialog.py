@@ -221,14 +221,14 @@ class ExportDialog(QDialog):
     def _say(self, text: str) -> None:
         self.format_label.setText(text)
         self.format_label.setStyleSheet(f"color: {STALE};")
-        self.window_.show_message(text)
+        self.window_.show_message(text, error=True)
 
 
 def export_animation_dialog(window) -> ExportDialog | None:
     """File > Export animation…: the dialog for the build on screen (None, with a message, if the
     window has nothing built yet)."""
     if window.document.built is None:
-        window.show_message(tr("Nothing to export yet: the parameters cannot run"))
+        window.show_message(tr("Nothing to export yet: the parameters cannot run"), error=True)
         return None
     dialog = ExportDialog(window)
     dialog.setAttribute(Qt.WA_DeleteOnClose)  # a new dialog each time, for the build then on screen
@@ -265,7 +265,7 @@ def export_picture(window, path=None) -> Path | None:
     try:
         saved = save_picture(window, path)
     except (ExportError, OSError) as error:
-        window.show_message(str(error))
+        window.show_message(str(error), error=True)
         return None
     window.show_message(tr("Saved %1").replace("%1", str(saved)))
     return saved

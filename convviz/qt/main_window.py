@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings or Settings()
         self.document = Document(parent=self, check_with_torch=check_with_torch)
-        self.document.message.connect(self.show_message)
+        self.document.message.connect(self.show_error)
         # The lessons' language: the interface's (View > Language, or the system's; convviz.qt.i18n).
         self.language = current_language()
         palette.use(self.settings.palette())
@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
             scene = read_scene(path)
             self.document.check_picture(scene.spec.image)
         except (SceneError, PictureError) as error:
-            self.show_message(str(error))
+            self.show_error(str(error))
             return False
         self._pending_frame = scene.frame
         self.document.propose(scene.spec)
@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
         try:
             write_scene(path, scene)
         except OSError as error:
-            self.show_message(self.tr("cannot save the scene to %1: %2").replace("%1", path)
+            self.show_error(self.tr("cannot save the scene to %1: %2").replace("%1", path)
                               .replace("%2", error.strerror or str(error)))
             return False
         self.show_message(self.tr("Saved the scene to %1").replace("%1", path))
@@ -349,9 +349,13 @@ class MainWindow(QMainWindow):
         if urls:
             self.open_path(urls[0])
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, error: bool = False) -> None:
+        """A line in the status bar; a problem in red (in any language, so said by the caller)."""
         self.status.setText(text)
-        self.status.setStyleSheet(f"color: {STALE};" if "cannot" in text or "not" in text else "")
+        self.status.setStyleSheet(f"color: {STALE};" if error else "")
+
+    def show_error(self, text: str) -> None:
+        self.show_message(text, error=True)
 
     # ------------------------------------------------------------------------------------------
     def _show_built(self, built) -> None:
