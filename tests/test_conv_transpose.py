@@ -105,6 +105,17 @@ def test_the_stride_2_checkerboard():
     np.testing.assert_array_equal(y[0, 0], np.outer(row, row))
 
 
+@pytest.mark.parametrize("stride", [1, 2])  # the direct road and the scatter
+def test_inf_and_nan_weights_spread_as_in_torch(stride):
+    # Only products of real pairs: an inf weight must not meet an inserted or padded zero (0·inf = NaN)
+    x, w, _ = arrays(2, 3, 1, (3, 3), (4, 4), batch=1)
+    w[0, 1, 1, 1], w[1, 2, 0, 0] = np.inf, np.nan
+    y = conv_transpose2d(x, w, stride=stride, padding=1)
+    expected = torch.nn.functional.conv_transpose2d(torch.tensor(x), torch.tensor(w), stride=stride, padding=1)
+    assert np.isfinite(y).any() and not np.isfinite(y).all()
+    np.testing.assert_allclose(y, expected.numpy(), rtol=1e-10, atol=1e-12)  # NaN and inf where torch has them
+
+
 def test_need_input_grad_false_skips_it():
     x, w, b = arrays(2, 3, 1, (3, 3), (4, 4))
     gy = np.ones((2, 3, 6, 6))

@@ -20,7 +20,8 @@ as conv2d's (filters = C, channels per group = F/G) and whose stride, padding, d
 are the transpose's; its output has x's shape, and x passed back through it as the output gradient
 gives y. So this module only describes that conv2d (``adjoint_geometry``) and reuses its pieces:
 
-    forward         conv2d's input gradient of x (the im2col scatter, ``col2im_input_grad``)
+    forward         conv2d's input gradient of x (the im2col scatter, or without a stride the direct
+                    road: a convolution of the padded x with the rotated kernel, ``_scatter``)
     grad_input      conv2d(grad_output, w)             the adjoint of the adjoint is the convolution
     grad_weight     conv2d_backward(x, grad_output, w) the same products, with the roles swapped
     grad_bias       grad_output summed over images, rows and columns
@@ -40,7 +41,9 @@ import numpy as np
 from .checks import as_float_array, check_bool, check_ndim, int_pair, positive_int, quiet_nonfinite, same_dtype
 from .conv import conv2d, conv2d_backward
 from .conv_geometry import ConvGeometry
+from .conv_banded import forward_banded
 from .conv_im2col import col2im_input_grad
+from .conv_strided import transposed_convolution, transposed_road_is_exact
 from .padding import pad2d_backward
 
 __all__ = ["TransposedSettings", "adjoint_geometry", "conv_transpose2d", "conv_transpose2d_backward",
@@ -156,6 +159,17 @@ def _as_adjoint_output(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
     return np.pad(x, ((0, 0), (0, 0), (0, extra_rows), (0, extra_cols)))
 
 
+def _scatter(x: np.ndarray, w: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """Each input value times the kernel, scattered into the padded output: conv2d's input
+    gradient, by the road conv2d's default backward takes. With a stride, the im2col scatter
+    (col2im of Wᵀ·x); without one, the direct road, a banded convolution of x padded by the
+    kernel's reach with the rotated kernel, which then inserts no zeros and is about twice as
+    fast (benchmarks/bench_conv_transpose.py). x (N, C, H', W') -> (N, F, OH + 2ph, OW + 2pw)."""
+    if geo.stride == (1, 1) and transposed_road_is_exact(w):
+        return transposed_convolution(x, w, geo, forward_banded)
+    return col2im_input_grad(x, w, geo)
+
+
 @quiet_nonfinite
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """2-D transposed convolution with torch.nn.functional.conv_transpose2d's semantics.
@@ -166,8 +180,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """
     geo = adjoint_geometry(input, weight, bias, stride, padding, output_padding, groups, dilation)
     x = _as_adjoint_output(_batched(input, geo), geo)
-    # Each input value times the kernel, scattered into the padded output: conv2d's input gradient.
-    y_pad = col2im_input_grad(x, weight, geo)
+    y_pad = _scatter(x, weight, geo)
     y = pad2d_backward(y_pad, geo.pads)  # crop the padding
     if bias is not None:
         y += bias[:, None, None]
