@@ -178,3 +178,28 @@ def test_the_window_opens_a_layer_in_the_visualizer(make_window, qtbot):
     assert built.args[0].label.startswith("conv1 (layer 0), image 0 of the batch of 16, input channels 0-2 of 3")
     window.close()
     assert run_threads() == []
+
+
+def test_a_checkpoint_opened_into_a_paused_run_replaces_its_weights_and_lr(qtbot, view, tmp_path):
+    view.start(paused=True)
+    qtbot.waitUntil(lambda: view.state == "paused", timeout=WAIT)
+    path = tmp_path / "start.npz"
+    view.save_checkpoint(str(path))
+    qtbot.waitUntil(lambda: "Saved" in view.message.text(), timeout=WAIT)
+    start = view.trainer.model.state_dict()
+    view.pause_button.click()  # resume, train a little, pause with another learning rate
+    qtbot.waitUntil(lambda: len(view.curves.batch_x) >= 2, timeout=WAIT)
+    view.pause_button.click()
+    qtbot.waitUntil(lambda: view.state == "paused", timeout=WAIT)
+    view.form.lr.setValue(2e-4)
+    qtbot.waitUntil(lambda: "Learning rate 0.0002" in view.message.text(), timeout=WAIT)
+    view.open_checkpoint(str(path))
+    qtbot.waitUntil(lambda: "Continuing from" in view.message.text(), timeout=WAIT)
+    assert view.trainer.lr == 5e-4 and view.form.lr.value() == 5e-4 and view.trainer.step_count == 0
+    for key, value in view.trainer.model.state_dict().items():
+        np.testing.assert_array_equal(value, start[key])
+    assert view.curves.batch_x == [] and view.state == "paused"
+    view.pause_button.click()  # the run goes on from the checkpoint's first step
+    qtbot.waitUntil(lambda: len(view.curves.batch_x) >= 1, timeout=WAIT)
+    assert view.curves.batch_x[0] == 0.25
+    view.stop()

@@ -218,9 +218,9 @@ class TrainingView(QWidget):
             @restarts_steps
             def load(trainer):
                 trainer.load(path)
-                return tuple(trainer.history)
+                return tuple(trainer.history), trainer.lr
 
-            return self.session.submit(load, lambda history: self._loaded_checkpoint(path, history),
+            return self.session.submit(load, lambda loaded: self._loaded_checkpoint(path, *loaded),
                                        lambda problem: self.say(problem, error=True))
         try:
             checkpoint = read_checkpoint(path)
@@ -273,7 +273,10 @@ class TrainingView(QWidget):
         self._show_state()
         self.pump.start()
 
-    def _loaded_checkpoint(self, path: str, history) -> None:
+    def _loaded_checkpoint(self, path: str, history, lr: float) -> None:
+        self.form.lr.blockSignals(True)  # the checkpoint's learning rate, shown (not sent back)
+        self.form.lr.setValue(lr)
+        self.form.lr.blockSignals(False)
         self.curves.clear()
         self.evaluations.clear()
         for record in history:
