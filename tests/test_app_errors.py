@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("no_threads_left")
 
 BASE = ConvSpec(size=8)
 # The function the background builder makes a trace with (the tests hold or break it there).
-TRACE_MAKER = "trace_of"
+TRACE_MAKER = "make_built"
 
 
 def visible_errors(window) -> dict[str, str]:
