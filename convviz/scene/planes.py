@@ -120,10 +120,16 @@ class PlaneGrid:
 
     # ------------------------------------------------------------------------------------------
     def set_planes(self, planes, lut, levels) -> None:
-        """Show ``planes`` (k, H, W); NaN cells are transparent over the hatch."""
+        """Show ``planes`` (k, H, W); NaN cells are transparent over the hatch. A plane equal to
+        what its item already shows (with the same colours) is left alone: a frame of the slide
+        phase changes one cell of one plane, and re-colouring the others is most of a frame's paint."""
         for image, plane in zip(self.images, planes):
-            image.setImage(np.ascontiguousarray(plane, dtype=np.float32), autoLevels=False, levels=levels,
-                           lut=lut)
+            plane = np.ascontiguousarray(plane, dtype=np.float32)
+            shown = image.image
+            if (shown is not None and shown.shape == plane.shape and image.lut is lut and image.levels is not None
+                    and tuple(image.levels) == tuple(levels) and np.array_equal(shown, plane, equal_nan=True)):
+                continue
+            image.setImage(plane, autoLevels=False, levels=levels, lut=lut)
 
     def set_overlay(self, k: int, rgba: np.ndarray | None) -> None:
         if k < len(self.overlays):
@@ -150,8 +156,10 @@ class PlaneGrid:
         if isinstance(colours, str):
             colours = [colours] * len(cells)
         width = palette.OUTLINE_WIDTH if width is None else width
-        pens = [self._pen(colour, width) for colour in colours]
-        item.setData(xs, ys, pen=pens, brush=None)
+        if len(set(colours)) == 1:  # one pen for all: the item then draws its spots in one go
+            item.setData(xs, ys, pen=self._pen(colours[0], width), brush=None)
+        else:
+            item.setData(xs, ys, pen=[self._pen(colour, width) for colour in colours], brush=None)
 
     def _pen(self, colour: str, width: float):
         """One pen per colour and width, made once: a frame outlines dozens of cells."""
