@@ -36,7 +36,7 @@ def one_torch_thread():
 # ----------------------------------------------------------------------------------------------
 # The window (tests/test_app_*.py)
 
-APP_THREAD_PREFIXES = ("convviz-build", "convviz-torch")
+APP_THREAD_PREFIXES = ("convviz-build", "convviz-torch", "convviz-train", "convviz-load")
 
 
 def _app_threads() -> list[str]:
