@@ -268,3 +268,26 @@ def test_images_of_the_wrong_size_for_the_model_are_refused():
 def test_epoch_records_round_trip_through_their_dict():
     record = EpochRecord(1, 0.5, 0.75, 0.6, 0.7, 900.0, 2.5, 5e-4, "numpy", (0.7, 0.6))
     assert EpochRecord.from_dict(record.to_dict()) == record
+
+
+def test_next_batch_after_an_epochs_last_step_is_the_next_epochs_first_batch():
+    """Paused between an epoch's last step and its evaluation, the next batch is not empty: it is the
+    first batch the next epoch will train on."""
+    import numpy as np
+
+    from convviz.data import builtin_dataset
+    from convviz.train import BatchRecord, TrainConfig, Trainer
+
+    trainer = Trainer(builtin_dataset(size=64, train_per_class=8, test_per_class=4, seed=1),
+                      TrainConfig(epochs=2, batch_size=16, seed=3))
+    steps = trainer.steps()
+    record = next(steps)
+    assert isinstance(record, BatchRecord) and record.batch == record.batches - 1  # one batch per epoch
+    images, labels = trainer.next_batch()
+    assert len(labels) == 16
+    next(steps)  # the epoch's evaluation
+    record = next(steps)  # epoch 2's first step trains on exactly that batch
+    assert record.epoch == 2
+    order = np.random.default_rng((3, 2)).permutation(16)
+    np.testing.assert_array_equal(images, trainer.dataset.train.images[order[:16]])
+    steps.close()

@@ -138,8 +138,8 @@ class Trainer:
     # ------------------------------------------------------------------------------------------
     # The generator.
 
-    def _start_epoch(self) -> _EpochProgress:
-        epoch = self.epochs_done + 1
+    def _start_epoch(self, epoch: int | None = None) -> _EpochProgress:
+        epoch = self.epochs_done + 1 if epoch is None else epoch
         order = np.random.default_rng((self.config.seed, epoch)).permutation(len(self.dataset.train.labels))
         return _EpochProgress(epoch, order, np.random.default_rng((self.config.seed, epoch, AUGMENT_STREAM)))
 
@@ -148,6 +148,9 @@ class Trainer:
         them (augmented when the config says so); nothing changes, so this may be called while
         paused (for instance to look at the real backward pass of that batch)."""
         progress = self._progress if self._progress is not None else self._start_epoch()
+        batches = -(-len(self.dataset.train.labels) // self.config.batch_size)
+        if progress.next_batch >= batches:  # between an epoch's last step and its evaluation
+            progress = self._start_epoch(progress.epoch + 1)
         state = progress.augment_rng.bit_generator.state
         try:
             return self._batch(progress, progress.next_batch)
