@@ -26,10 +26,12 @@ gives y. So this module only describes that conv2d (``adjoint_geometry``) and re
     grad_weight     conv2d_backward(x, grad_output, w) the same products, with the roles swapped
     grad_bias       grad_output summed over images, rows and columns
 
-output_padding adds rows at the bottom (columns at the right) of y that no stride step reaches
-from the last input row; torch allows it only below the stride or the dilation, as we do. When it
-reaches as far as a stride (possible when op < dilation), the adjoint conv2d has extra output rows
-that no input row feeds: x is given zero rows there.
+output_padding settles which input size the transpose stands for: a conv2d with stride s maps s
+input sizes to one output size, and op picks the larger ones by cropping p from the top but only
+p - op from the bottom (rows past the scatter's reach hold the bias alone). torch allows it only
+below the stride or the dilation, as we do. When it reaches a whole stride (possible when
+op < dilation), the adjoint conv2d has extra output rows that no input row feeds: x is given zero
+rows there.
 """
 
 from __future__ import annotations
@@ -64,8 +66,7 @@ class TransposedSettings:
 def conv_transpose_settings(stride=1, padding=0, output_padding=0, dilation=1, groups=1) -> TransposedSettings:
     """Validate the transposed convolution's numbers, or raise a message naming the rule.
 
-    output_padding must be smaller than the stride or the dilation, per axis (torch's rule: larger
-    rows would lie beyond every place the kernel can reach from the last input row).
+    output_padding must be smaller than the stride or the dilation, per axis (torch's rule).
     """
     stride = int_pair(stride, "stride", minimum=1)
     padding = int_pair(padding, "padding", minimum=0)
