@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from torch_conv_reference import torch_reference
 
 from convviz.state.build import conv_arguments
@@ -23,23 +24,13 @@ def grid_planes(window, name: str) -> np.ndarray:
 
 
 def outlined_cells(grid, layer: str = "hover") -> set[tuple[int, int, int]]:
-    """The (plane, row, column) cells the outline layer ``layer`` of a PlaneGrid draws, read back from
-    the ScatterPlotItem's points (their centres, through the grid's own cell_at)."""
-    item = grid.outline_item(layer)
-    if item is None:
-        return set()
-    xs, ys = item.getData()
-    return {grid.cell_at(float(x), float(y)) for x, y in zip(xs, ys)}
+    """The (plane, row, column) cells the outline layer ``layer`` of a PlaneGrid draws."""
+    return set(grid.outlined(layer))
 
 
 def outlined_colours(grid, layer: str = "hover") -> dict[tuple[int, int, int], str]:
-    """cell -> the outline pen's colour as #rrggbb."""
-    item = grid.outline_item(layer)
-    if item is None:
-        return {}
-    xs, ys = item.getData()
-    pens = item.data["pen"]
-    return {grid.cell_at(float(x), float(y)): pen.color().name() for x, y, pen in zip(xs, ys, pens)}
+    """cell -> the outline's colour as #rrggbb."""
+    return {cell: QColor(colour).name() for cell, colour in grid.outlined(layer).items()}
 
 
 def masked_state(trace, index: int, name: str) -> np.ndarray:

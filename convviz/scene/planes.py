@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsRectItem
+from PySide6.QtGui import QColor, QFont, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
 
 from . import palette
 
@@ -47,7 +47,7 @@ class PlaneGrid:
         self.overlays: list[pg.ImageItem] = []
         self.shape = (0, 0, 0)
         self.columns = 1
-        self._outlines: dict[str, pg.ScatterPlotItem] = {}
+        self._outlines: dict[str, OutlineLayer] = {}
         self._pens: dict = {}
         # Whether numbers fit depends on the view's size on screen, known only once it is laid out.
         self._last_numbers = None
@@ -94,8 +94,8 @@ class PlaneGrid:
 
     def clear(self) -> None:
         self.set_layout(0, 0, 0)
-        for item in self._outlines.values():
-            item.setData([], [])
+        for layer in self._outlines.values():
+            layer.draw({})
         for text in self._texts:
             text.hide()
 
@@ -140,37 +140,34 @@ class PlaneGrid:
 
     def outline(self, name: str, cells, colours, width: float | None = None, z: float = 10) -> None:
         """Outline ``cells`` ((k, y, x) rows) in ``colours`` (one or one per cell); a named layer,
-        replaced on each call."""
-        item = self._outlines.get(name)
-        if item is None:
-            item = pg.ScatterPlotItem(pxMode=False, symbol="s", size=0.86, brush=None)
-            item.setZValue(z)
-            self.view.addItem(item)
-            self._outlines[name] = item
-        cells = np.asarray(cells, dtype=float).reshape(-1, 3)
-        if not len(cells):
-            item.setData([], [])
-            return
-        origins = np.array([self.origin(int(k)) for k in cells[:, 0]], dtype=float).reshape(-1, 2)
-        xs, ys = origins[:, 0] + cells[:, 2] + 0.5, origins[:, 1] + cells[:, 1] + 0.5
+        replaced on each call. Each colour is one path of squares, drawn in one go however many
+        cells it holds (a scatter item would paint a thousand border cells one by one)."""
+        layer = self._outlines.setdefault(name, OutlineLayer(self.view, z))
+        cells = np.asarray(cells, dtype=int).reshape(-1, 3)
         if isinstance(colours, str):
             colours = [colours] * len(cells)
         width = palette.OUTLINE_WIDTH if width is None else width
-        if len(set(colours)) == 1:  # one pen for all: the item then draws its spots in one go
-            item.setData(xs, ys, pen=self._pen(colours[0], width), brush=None)
-        else:
-            item.setData(xs, ys, pen=[self._pen(colour, width) for colour in colours], brush=None)
+        corners = {}
+        for (k, y, x), colour in zip(cells, colours):
+            x0, y0 = self.origin(int(k))
+            corners.setdefault(colour, []).append((x0 + int(x), y0 + int(y)))
+        layer.draw({colour: (self._pen(colour, width), points) for colour, points in corners.items()})
+        layer.cells = {(int(k), int(y), int(x)): colour for (k, y, x), colour in zip(cells, colours)}
 
-    def _pen(self, colour: str, width: float):
-        """One pen per colour and width, made once: a frame outlines dozens of cells."""
+    def _pen(self, colour: str, width: float) -> QPen:
+        """One cosmetic pen (its width in screen pixels) per colour and width, made once."""
         key = (colour, width)
         if key not in self._pens:
-            self._pens[key] = pg.mkPen(colour, width=width)
+            pen = QPen(QColor(colour), width)
+            pen.setCosmetic(True)
+            pen.setJoinStyle(Qt.MiterJoin)
+            self._pens[key] = pen
         return self._pens[key]
 
-    def outline_item(self, name: str) -> pg.ScatterPlotItem | None:
-        """The item drawing outline layer ``name`` (None before its first use): what a test reads."""
-        return self._outlines.get(name)
+    def outlined(self, name: str) -> dict[tuple[int, int, int], str]:
+        """(plane, row, column) -> colour of every cell outline layer ``name`` draws now."""
+        layer = self._outlines.get(name)
+        return dict(layer.cells) if layer is not None else {}
 
     def numbers(self, cells, values, colour=palette.TEXT) -> None:
         """Write ``values`` into ``cells`` ((k, y, x) rows) when the cells are big enough on screen
@@ -207,6 +204,38 @@ class PlaneGrid:
         """How many screen pixels one cell takes (0 before the view has a size)."""
         size = self.view.viewPixelSize()
         return 1.0 / size[0] if size and size[0] > 0 else 0.0
+
+
+class OutlineLayer:
+    """The path items of one named outline layer: one per colour, kept and reused."""
+
+    INSET = 0.07  # a square 0.86 cells wide inside its cell, so neighbouring outlines do not touch
+
+    def __init__(self, view: pg.ViewBox, z: float):
+        self.view, self.z = view, z
+        self.items: list[QGraphicsPathItem] = []
+        self.cells: dict = {}
+
+    def draw(self, by_colour: dict) -> None:
+        """``by_colour``: colour -> (pen, [(x, y) top-left corners of the cells])."""
+        while len(self.items) < len(by_colour):
+            item = QGraphicsPathItem()
+            item.setZValue(self.z)
+            item.setBrush(Qt.NoBrush)
+            self.view.addItem(item)
+            self.items.append(item)
+        side = 1 - 2 * self.INSET
+        for item, (pen, corners) in zip(self.items, by_colour.values()):
+            path = QPainterPath()
+            for x, y in corners:
+                path.addRect(x + self.INSET, y + self.INSET, side, side)
+            item.setPen(pen)
+            item.setPath(path)
+            item.show()
+        for item in self.items[len(by_colour):]:
+            item.hide()
+        if not by_colour:
+            self.cells = {}
 
 
 class WrappedLabel(pg.LabelItem):
