@@ -144,15 +144,19 @@ class PlaneGrid:
         cells it holds (a scatter item would paint a thousand border cells one by one)."""
         layer = self._outlines.setdefault(name, OutlineLayer(self.view, z))
         cells = np.asarray(cells, dtype=int).reshape(-1, 3)
-        if isinstance(colours, str):
-            colours = [colours] * len(cells)
+        colours = np.full(len(cells), colours, dtype=object) if isinstance(colours, str) else \
+            np.asarray(colours, dtype=object).reshape(-1)
         width = palette.OUTLINE_WIDTH if width is None else width
-        corners = {}
-        for (k, y, x), colour in zip(cells, colours):
-            x0, y0 = self.origin(int(k))
-            corners.setdefault(colour, []).append((x0 + int(x), y0 + int(y)))
-        layer.draw({colour: (self._pen(colour, width), points) for colour, points in corners.items()})
-        layer.cells = {(int(k), int(y), int(x)): colour for (k, y, x), colour in zip(cells, colours)}
+        count, height, width_cells = self.shape
+        row, column = np.divmod(cells[:, 0], max(self.columns, 1))
+        xs = self.offset[0] + column * (width_cells + GAP) + cells[:, 2]
+        ys = self.offset[1] + row * (height + GAP) + cells[:, 1]
+        by_colour = {}
+        for colour in dict.fromkeys(colours):  # the colours in order of first use
+            chosen = colours == colour
+            by_colour[colour] = (self._pen(colour, width), zip(xs[chosen].tolist(), ys[chosen].tolist()))
+        layer.draw(by_colour)
+        layer.cells, layer.colours = cells, colours
 
     def _pen(self, colour: str, width: float) -> QPen:
         """One cosmetic pen (its width in screen pixels) per colour and width, made once."""
@@ -167,7 +171,9 @@ class PlaneGrid:
     def outlined(self, name: str) -> dict[tuple[int, int, int], str]:
         """(plane, row, column) -> colour of every cell outline layer ``name`` draws now."""
         layer = self._outlines.get(name)
-        return dict(layer.cells) if layer is not None else {}
+        if layer is None:
+            return {}
+        return {tuple(int(v) for v in cell): colour for cell, colour in zip(layer.cells, layer.colours)}
 
     def numbers(self, cells, values, colour=palette.TEXT) -> None:
         """Write ``values`` into ``cells`` ((k, y, x) rows) when the cells are big enough on screen
@@ -214,7 +220,7 @@ class OutlineLayer:
     def __init__(self, view: pg.ViewBox, z: float):
         self.view, self.z = view, z
         self.items: list[QGraphicsPathItem] = []
-        self.cells: dict = {}
+        self.cells, self.colours = np.zeros((0, 3), dtype=int), np.zeros(0, dtype=object)
 
     def draw(self, by_colour: dict) -> None:
         """``by_colour``: colour -> (pen, [(x, y) top-left corners of the cells])."""
@@ -235,7 +241,7 @@ class OutlineLayer:
         for item in self.items[len(by_colour):]:
             item.hide()
         if not by_colour:
-            self.cells = {}
+            self.cells, self.colours = np.zeros((0, 3), dtype=int), np.zeros(0, dtype=object)
 
 
 class WrappedLabel(pg.LabelItem):
