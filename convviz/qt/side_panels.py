@@ -19,7 +19,7 @@ from ..scene.planes import WrappedLabel
 def _view(layout: pg.GraphicsLayout, row: int, title: str) -> tuple[pg.ViewBox, pg.ImageItem, pg.LabelItem]:
     label = WrappedLabel(title)
     layout.addItem(label, row=row, col=0)
-    view = layout.addViewBox(row=row + 1, col=0)
+    view = layout.addViewBox(row=row + 1, col=0, enableMenu=False)
     view.invertY(True)
     view.setMenuEnabled(False)
     image = pg.ImageItem(axisOrder="row-major")

@@ -59,7 +59,7 @@ class ConvScene(pg.GraphicsLayoutWidget):
         for row, names in ((1, ("input", "kernel", "output")), (3, ("grad_input", "grad_weight", "grad_output"))):
             for col, name in enumerate(names):
                 title = self._label(row, col)
-                view = layout.addViewBox(row=row + 1, col=col)
+                view = layout.addViewBox(row=row + 1, col=col, enableMenu=False)
                 self.grids[name] = PlaneGrid(view, title)
         # Colour bars for the signed arrays: the values behind each colour, fixed for the trace.
         self.colour_bars = {}

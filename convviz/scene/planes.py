@@ -62,27 +62,33 @@ class PlaneGrid:
         columns = max(columns or count, 1)
         if (count, height, width) == self.shape and columns == self.columns:
             return
-        for item in self.images + self.backgrounds + self.overlays:
-            self.view.removeItem(item)
-        self.images, self.backgrounds, self.overlays = [], [], []
         self.shape, self.columns = (count, height, width), columns
-        for k in range(count):
-            x0, y0 = self.origin(k)
-            background = QGraphicsRectItem(QRectF(x0, y0, width, height))
+        # Items are kept and moved when they can be: making and adding pyqtgraph items is most of
+        # what a parameter change costs.
+        for item in self.images[count:] + self.backgrounds[count:] + self.overlays[count:]:
+            self.view.removeItem(item)
+        del self.images[count:], self.backgrounds[count:], self.overlays[count:]
+        while len(self.images) < count:
+            background = QGraphicsRectItem()
             background.setBrush(palette.HATCH)
             background.setPen(QPen(Qt.NoPen))
             background.setZValue(-10)
             self.view.addItem(background)
             image = pg.ImageItem(axisOrder="row-major")
-            image.setPos(x0, y0)
             self.view.addItem(image)
             overlay = pg.ImageItem(axisOrder="row-major")
-            overlay.setPos(x0, y0)
             overlay.setZValue(5)
             self.view.addItem(overlay)
             self.backgrounds.append(background)
             self.images.append(image)
             self.overlays.append(overlay)
+        for k in range(count):
+            x0, y0 = self.origin(k)
+            self.backgrounds[k].setRect(QRectF(x0, y0, width, height))
+            self.images[k].setPos(x0, y0)
+            self.images[k].clear()  # the old plane's picture is not this layout's
+            self.overlays[k].setPos(x0, y0)
+            self.overlays[k].clear()
         self.view.setRange(self.bounds(), padding=0.02)
 
     def bounds(self) -> QRectF:
