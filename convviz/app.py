@@ -31,7 +31,7 @@ def run_app(image: str | None = None, screenshot: str | None = None, size: tuple
             spec_changes: dict | None = None) -> int:
     if screenshot:
         _use_offscreen_without_display()
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     from .qt.i18n import install_for
@@ -46,6 +46,10 @@ def run_app(image: str | None = None, screenshot: str | None = None, size: tuple
     settings = Settings(QSettings(os.devnull, QSettings.IniFormat)) if screenshot else Settings()
     install_for(settings)  # the interface's language, before any widget takes its texts
     window = MainWindow(settings=settings, check_with_torch=True)
+    if not screenshot:
+        # The first paint comes first; torch's import (for the badge) after it.
+        window.document.builder.hold_checks()
+        QTimer.singleShot(1500, window.document.builder.release_checks)
     status = 0
     if image:
         if not window.open_path(image):

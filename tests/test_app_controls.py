@@ -220,3 +220,21 @@ def test_a_change_builds_in_the_background_and_shows_when_ready(window, qtbot):
     assert window.last_check.agree and "equals torch" in window.scene.header.text
     np.testing.assert_allclose(built.trace.output, torch_answer(built.spec, document.working_image())["output"],
                                rtol=1e-12, atol=1e-12)
+
+
+def test_held_torch_checks_arrive_after_they_are_released(make_window, qtbot):
+    """The app holds the comparison with torch until its first paint; released, the newest build's
+    check arrives and the badge says so."""
+    import dataclasses
+
+    window = make_window()
+    builder = window.document.builder
+    builder.hold_checks()
+    checks = []
+    window.document.torchChecked.connect(checks.append)
+    with qtbot.waitSignal(window.document.builtChanged, timeout=20000):
+        window.document.propose(dataclasses.replace(window.document.spec, stride=(2, 2)))
+    assert checks == []
+    with qtbot.waitSignal(window.document.torchChecked, timeout=60000):
+        builder.release_checks()
+    assert checks[-1].agree and "equals torch" in window.scene.header.text

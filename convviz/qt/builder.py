@@ -9,6 +9,7 @@ first time takes a second or two) and arrives later as its own signal.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -31,6 +32,11 @@ class TraceBuilder(QObject):
         self.check_with_torch = check_with_torch
         self.latest = 0
         self._closed = False
+        # Checks wait while held (the app holds them until its window has painted: importing
+        # torch takes a second or two of CPU, which the first paint should not share).
+        self._checks_held = False
+        self._held_check = None
+        self._held_lock = threading.Lock()
 
     def request(self, spec: ConvSpec, image: np.ndarray | None = None, args: ConvArguments | None = None,
                 label: str = "") -> int:
@@ -63,7 +69,22 @@ class TraceBuilder(QObject):
             return
         self.built.emit(result)
         if self.check_with_torch:
+            with self._held_lock:
+                if self._checks_held:
+                    self._held_check = result
+                    return
             self._checks.submit(self._check, result)
+
+    def hold_checks(self) -> None:
+        """Keep the comparisons with torch until ``release_checks`` (the newest one is kept)."""
+        with self._held_lock:
+            self._checks_held = True
+
+    def release_checks(self) -> None:
+        with self._held_lock:
+            self._checks_held, held, self._held_check = False, self._held_check, None
+        if held is not None and not self._closed:
+            self._checks.submit(self._check, held)
 
     def check(self, result: Built) -> TorchCheck:
         return check_against_torch(result.args, result.trace)
