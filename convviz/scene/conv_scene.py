@@ -77,6 +77,7 @@ class ConvScene(pg.GraphicsLayoutWidget):
             layout.layout.setColumnStretchFactor(col, stretch)
         self.built = None
         self.frame_index = None
+        self._drawn_progress: dict = {}
         self.stale = False
         self.badge = ""
         self.hover_text = ""
@@ -163,6 +164,7 @@ class ConvScene(pg.GraphicsLayoutWidget):
             grid.title.setText(tr("∂L/∂y given %1").replace("%1", _shape(g.out_channels, g.out_height,
                                                                               g.out_width)))
         self.frame_index = None
+        self._drawn_progress = {}  # a new trace: every array is drawn afresh
 
     def _set_visible(self, names, visible: bool) -> None:
         for name in names:
@@ -211,9 +213,15 @@ class ConvScene(pg.GraphicsLayoutWidget):
             values[~state.written[name]] = np.nan
             return values
 
+        # An array is redrawn only when the frames that write it have moved since the last draw:
+        # while the scatter plays, the finished output need not be compared or re-coloured.
+        progress = self._progress_of(trace, index)
+        changed = {name for name, done in progress.items() if self._drawn_progress.get(name) != done}
+        self._drawn_progress = progress
         level = levels["output"]
-        self.grids["output"].set_planes(masked("output"), palette.DIVERGING_LUT, (-level, level))
-        if trace.has_backward:
+        if "output" in changed:
+            self.grids["output"].set_planes(masked("output"), palette.DIVERGING_LUT, (-level, level))
+        if trace.has_backward and "grad_input" in changed:
             gi = masked("grad_input")
             if gi.shape[-2:] != (g.padded_height, g.padded_width):  # cropped: back in its padded place
                 top, _, left, _ = g.pads
@@ -226,6 +234,7 @@ class ConvScene(pg.GraphicsLayoutWidget):
                 tr("∂L/∂x̃ padded %1").replace("%1", _shape(*gi.shape)) if state["grad_input"].shape[-1]
                 != g.width or not any(g.pads) else tr("∂L/∂x cropped %1").replace(
                     "%1", _shape(g.in_channels, g.height, g.width)))
+        if trace.has_backward and "grad_weight" in changed:
             level = levels["grad_weight"]
             kh, kw = g.kernel_size
             self.grids["grad_weight"].set_planes(masked("grad_weight").reshape(-1, kh, kw),
@@ -234,6 +243,19 @@ class ConvScene(pg.GraphicsLayoutWidget):
         self._draw_marks(frame)
         self._draw_header(index, phase)
         self.math.setText(f"{frame_math(trace, frame)}<br>{size_formula(g)}")
+
+    @staticmethod
+    def _progress_of(trace, index: int) -> dict:
+        """For each drawn array, how many frames of the phases that write it frame ``index`` includes."""
+        def done(name: str) -> int:
+            try:
+                phase = trace.phase(name)
+            except KeyError:
+                return 0
+            return min(max(index - phase.first + 1, 0), phase.count)
+
+        return {"output": done("slide"), "grad_input": (done("scatter"), done("fold")),
+                "grad_weight": done("weight_grad")}
 
     def _draw_dilated(self, frame, phase) -> None:
         g = self.built.trace.geometry
