@@ -97,7 +97,8 @@ def slide(g: ConvGeometry, taps: int, has_bias: bool, per_tap: bool) -> str:
     outputs = g.batch * g.out_channels * g.out_height * g.out_width
     bias = " plus its filter's bias" if has_bias else ""
     one_frame = " One frame per multiply-add." if per_tap else ""
-    return (f"Slide each of the {g.out_channels} filters over the padded input with stride {g.stride}: "
+    filters = "the filter" if g.out_channels == 1 else f"each of the {g.out_channels} filters"
+    return (f"Slide {filters} over the padded input with stride {g.stride}: "
             f"every output value is the sum of {taps} products ({g.in_per_group} "
             f"{plural(g.in_per_group, 'channel')} × {size(kh, kw)} taps){bias}, "
             f"{count(outputs)} outputs in all.{one_frame}")
