@@ -234,7 +234,7 @@ def test_held_torch_checks_arrive_after_they_are_released(make_window, qtbot):
     window.document.torchChecked.connect(checks.append)
     with qtbot.waitSignal(window.document.builtChanged, timeout=20000):
         window.document.propose(dataclasses.replace(window.document.spec, stride=(2, 2)))
-    assert checks == []
+    assert checks == [] and builder.held_check is window.document.built  # waiting, not started
     with qtbot.waitSignal(window.document.torchChecked, timeout=60000):
         builder.release_checks()
-    assert checks[-1].agree and "equals torch" in window.scene.header.text
+    assert checks[-1].agree and "equals torch" in window.scene.header.text and builder.held_check is None

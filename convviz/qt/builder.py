@@ -80,6 +80,12 @@ class TraceBuilder(QObject):
         with self._held_lock:
             self._checks_held = True
 
+    @property
+    def held_check(self) -> Built | None:
+        """The build whose comparison with torch waits for ``release_checks``, if any."""
+        with self._held_lock:
+            return self._held_check
+
     def release_checks(self) -> None:
         with self._held_lock:
             self._checks_held, held, self._held_check = False, self._held_check, None

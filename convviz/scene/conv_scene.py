@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QImage
 
-from convviz.nn.functional import pad2d, pad_source_index
+from convviz.nn.functional import pad_source_index
 
 from . import palette
 from .math_text import floor_dropped, frame_math, size_formula
@@ -96,7 +96,7 @@ class ConvScene(pg.GraphicsLayoutWidget):
         self.built = built
         trace, args, levels = built.trace, built.args, built.levels
         g = trace.geometry
-        self._padded = pad2d(args.input[None], g.pads, g.padding_mode)[0]  # (C, Hp, Wp)
+        self._padded = trace.padded_input  # (C, Hp, Wp): the trace's own, the cells its taps read
         top, bottom, left, right = g.pads
         # The input row / column each padded row / column holds (or copies); -1 for zeros.
         self._row_source = pad_source_index(g.height, top, bottom, g.padding_mode)
