@@ -63,6 +63,9 @@ def weight_of(spec: ConvSpec) -> np.ndarray:
     per_group = spec.in_per_group
     weight = np.empty((spec.out_channels, per_group, kh, kw), dtype=DTYPE)
     for f, name in enumerate(spec.presets):
+        if name != "random":  # the same 2-D kernel on every channel of the filter
+            weight[f] = preset_kernel(name, kh, kw) / per_group
+            continue
         for c in range(per_group):
             seed = spec.seed + 7919 * f + c  # a different random kernel per filter and channel
             weight[f, c] = preset_kernel(name, kh, kw, seed=seed) / per_group
@@ -75,7 +78,7 @@ def weight_of(spec: ConvSpec) -> np.ndarray:
 def _field_of(message: str) -> str:
     if "groups" in message:
         return "groups"
-    if "'same'" in message or "padding" in message.lower() and "fit" not in message:
+    if "'same'" in message or ("padding" in message.lower() and "fit" not in message):
         return "padding"
     if "does not fit" in message:
         return "kernel_size"
