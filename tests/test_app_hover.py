@@ -212,3 +212,19 @@ def test_the_two_roads_panel_agrees_with_torch(make_window):
     window.controls.mode.setCurrentIndex(window.controls.mode.findData("forward"))
     window.document.build_now()
     assert "backward mode" in panel.check.text()
+
+
+def test_a_column_matrix_too_large_to_draw_is_said_not_built(make_window, monkeypatch):
+    """The im2col panel builds its matrices on the GUI thread: past its size limit it says so."""
+    from convviz.qt.side_panels import Im2colPanel
+    from convviz.state.spec import ConvSpec
+
+    window = make_window(ConvSpec(size=12))
+    window.side_tabs.setCurrentWidget(window.im2col_panel)
+    panel, trace = window.im2col_panel, window.document.built.trace
+    monkeypatch.setattr(Im2colPanel, "MAX_CELLS", 10)
+    built = []
+    monkeypatch.setattr(trace, "im2col_matrices", lambda group: built.append(group))
+    window.player.seek(trace.phase("slide").first + 3)
+    assert "too large to draw" in panel.note.text() and built == []
+    assert panel.column_image.image is None

@@ -141,7 +141,7 @@
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="+34"/>
+        <location filename="../convviz/qt/i18n.py" line="+35"/>
         <source>pad</source>
         <translation>填充</translation>
     </message>
@@ -231,7 +231,7 @@
         <translation>在此文件夹中按编号保存 PNG（frame_0001.png, ...）</translation>
     </message>
     <message>
-        <location line="+120"/>
+        <location line="+125"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
@@ -281,7 +281,7 @@
         <translation>convviz — 让卷积看得见</translation>
     </message>
     <message>
-        <location filename="../convviz/scene/conv_scene.py" line="+119"/>
+        <location filename="../convviz/scene/conv_scene.py" line="+120"/>
         <source>input x̃ padded %1 (C×H×W), %2 padding shaded</source>
         <translation>填充后的输入 x̃ %1 (C×H×W)，阴影为 %2 填充</translation>
     </message>
@@ -316,7 +316,7 @@
         <translation>给定的 ∂L/∂y %1</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+70"/>
         <source>∂L/∂x̃ padded %1</source>
         <translation>填充后的 ∂L/∂x̃ %1</translation>
     </message>
@@ -326,7 +326,7 @@
         <translation>裁剪后的 ∂L/∂x %1</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+112"/>
         <source>not current: the controls show a change that cannot run or is still being built</source>
         <translation>不是最新：控件中的修改无法运行或仍在计算中</translation>
     </message>
@@ -454,7 +454,7 @@
 <context>
     <name>CodePanel</name>
     <message>
-        <location filename="../convviz/qt/side_panels.py" line="+208"/>
+        <location filename="../convviz/qt/side_panels.py" line="+218"/>
         <source>Run this with PyTorch: y, x.grad and conv.weight.grad equal the last frame&apos;s arrays.</source>
         <translation>用 PyTorch 运行这段代码：y、x.grad 和 conv.weight.grad 与最后一帧的数组相同。</translation>
     </message>
@@ -715,7 +715,7 @@
         <translation>工作图像 %1×%2，原图 %3×%4（缩放 %5）%6</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="-141"/>
+        <location filename="../convviz/qt/i18n.py" line="-146"/>
         <source>identity</source>
         <translation>恒等</translation>
     </message>
@@ -866,7 +866,7 @@
 <context>
     <name>Document</name>
     <message>
-        <location filename="../convviz/qt/document.py" line="+42"/>
+        <location filename="../convviz/qt/document.py" line="+46"/>
         <source>Change %1</source>
         <translation>修改%1</translation>
     </message>
@@ -974,7 +974,7 @@
 <context>
     <name>FeatureMaps</name>
     <message>
-        <location filename="../convviz/qt/training/filters.py" line="+143"/>
+        <location filename="../convviz/qt/training/filters.py" line="+145"/>
         <source>Feature maps: start a run</source>
         <translation>特征图：请先开始训练</translation>
     </message>
@@ -1005,7 +1005,7 @@
 <context>
     <name>GroupsPanel</name>
     <message>
-        <location filename="../convviz/qt/side_panels.py" line="-151"/>
+        <location filename="../convviz/qt/side_panels.py" line="-161"/>
         <source>rows: %1 input channels · columns: %2 filters · %3 group(s)</source>
         <translation>行：%1 个输入通道 · 列：%2 个滤波器 · %3 组</translation>
     </message>
@@ -1018,12 +1018,17 @@
 <context>
     <name>Im2colPanel</name>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>This frame is not a window of the sliding phases.</source>
         <translation>这一帧不属于滑动窗口阶段。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+4"/>
+        <source>The column matrix would be %1×%2, too large to draw here; choose a smaller working size to see it.</source>
+        <translation>列矩阵将是 %1×%2，太大，无法在这里显示；请选择更小的工作尺寸来查看。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>weight matrix of group %1: %2×%3</source>
         <translation>第 %1 组的权重矩阵：%2×%3</translation>
     </message>
@@ -1033,7 +1038,7 @@
         <translation>列矩阵（im2col）：%1×%2，每个窗口一列</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>This output is row %1 of the weight matrix times column %2 of the column matrix: the same %3 products as the window.</source>
         <translation>这个输出等于权重矩阵的第 %1 行乘以列矩阵的第 %2 列：与窗口中相同的 %3 个乘积。</translation>
     </message>
@@ -1356,7 +1361,7 @@
         <translation>分类错误的测试图像：暂无</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>#%1 is a %2, P(cat)=%3</source>
         <translation>#%1 是%2，P(猫)=%3</translation>
     </message>
@@ -1501,7 +1506,7 @@
 <context>
     <name>ResultsPanel</name>
     <message>
-        <location filename="../convviz/qt/training/results.py" line="+44"/>
+        <location filename="../convviz/qt/training/results.py" line="+45"/>
         <source>Test results: after the first epoch, or when paused</source>
         <translation>测试结果：第一轮结束后或暂停时显示</translation>
     </message>
@@ -1682,12 +1687,12 @@
 <context>
     <name>SaliencyView</name>
     <message>
-        <location filename="../convviz/qt/training/results.py" line="-49"/>
+        <location filename="../convviz/qt/training/results.py" line="-50"/>
         <source>Saliency: start a run</source>
         <translation>显著图：请先开始训练</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Saliency of test image %1, %2: |∂P(cat)/∂x| (brightest = largest)</source>
         <translation>测试图像 %1 的显著图，%2：|∂P(cat)/∂x|（越亮越大）</translation>
     </message>
@@ -1718,7 +1723,7 @@
 <context>
     <name>TrainingView</name>
     <message>
-        <location filename="../convviz/qt/training/view.py" line="+85"/>
+        <location filename="../convviz/qt/training/view.py" line="+71"/>
         <source>Choose the settings and press Start.</source>
         <translation>选好设置后按“开始”。</translation>
     </message>
@@ -1733,22 +1738,22 @@
         <translation>打开…</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+11"/>
         <source>Checkpoint (.npz)</source>
         <translation>检查点 (.npz)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <source>the test image for the feature maps and the saliency</source>
         <translation>用于特征图和显著图的测试图像</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Follow the run</source>
         <translation>跟随训练</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Test image</source>
         <translation>测试图像</translation>
     </message>
@@ -1763,7 +1768,7 @@
         <translation>测试结果</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+50"/>
         <source>Training.</source>
         <translation>正在训练。</translation>
     </message>
@@ -1794,12 +1799,12 @@
     </message>
     <message>
         <location line="+22"/>
-        <location line="+129"/>
+        <location line="+132"/>
         <source>after epoch %1</source>
         <translation>第 %1 轮之后</translation>
     </message>
     <message>
-        <location line="-124"/>
+        <location line="-127"/>
         <source>Pause the run to open a layer&apos;s backward pass.</source>
         <translation>请先暂停训练，再打开某一层的反向传播。</translation>
     </message>
@@ -1814,7 +1819,7 @@
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <source>Continuing from %1 (%2 epochs done).</source>
         <translation>从 %1 继续（已完成 %2 轮）。</translation>
     </message>

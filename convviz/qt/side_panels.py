@@ -86,6 +86,8 @@ class GroupsPanel(QWidget):
 class Im2colPanel(QWidget):
     """The group's weight matrix and column matrix, with the current frame's row and column lit."""
 
+    MAX_CELLS = 2_000_000  # column-matrix entries drawn at most (16 MB of float64)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
@@ -111,6 +113,15 @@ class Im2colPanel(QWidget):
         if position is None:
             self.note.setText(self.tr("This frame is not a window of the sliding phases."))
             return
+        rows, cols = position.column_matrix_shape
+        if rows * cols > self.MAX_CELLS:  # built on the GUI thread: a 256×256 7×7 one is 77 MB
+            self.note.setText(self.tr("The column matrix would be %1×%2, too large to draw here; choose a "
+                                      "smaller working size to see it.").replace("%1", f"{rows:,}")
+                              .replace("%2", f"{cols:,}"))
+            self.weight_image.clear()
+            self.column_image.clear()
+            self.group = None
+            return
         if position.group != self.group:
             self.group = position.group
             self.matrices = self.built.trace.im2col_matrices(position.group)
@@ -125,7 +136,6 @@ class Im2colPanel(QWidget):
                                       .replace("%1", str(columns.shape[0])).replace("%2", str(columns.shape[1])))
             self.weight_view.autoRange()
             self.column_view.autoRange()
-        rows, cols = position.column_matrix_shape
         self.weight_row.setRect(QRectF(0, position.weight_row, position.weight_matrix_shape[1], 1))
         self.column_box.setRect(QRectF(position.column, 0, 1, rows))
         if position.tap_row is not None:
