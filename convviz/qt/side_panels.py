@@ -189,7 +189,9 @@ class RoadsPanel(QWidget):
             for image in (self.spread_image, self.kernel_image, self.result_image):
                 image.clear()
             return
-        roads = self.roads = trace.input_gradient_roads()
+        # The engine's fast algorithm: at 256×256×3 with 16 filters of 7×7 "banded" takes 0.07 s, the
+        # default "strided" 1.3 s, on the GUI thread.
+        roads = self.roads = trace.input_gradient_roads("banded")
         spread = roads.spread_grad_output[0, 0]
         self.spread_image.setImage(spread, autoLevels=False, levels=_symmetric(spread), lut=palette.DIVERGING_LUT)
         kernel = roads.transposed_kernel[0, 0]
