@@ -47,10 +47,16 @@ from .frames import (
 from .replay import apply_frame
 from .states import REPLAY_LIMIT
 from .trace import GRANULARITIES, Trace, trace_conv2d
+from .transposed import TransposedTrace, trace_conv_transpose2d
+from .transposed_frames import (TransposedCropFrame, TransposedFootprint, TransposedReceptiveField,
+                                TransposedScatterFrame)
 
 __all__ = [
     "GRANULARITIES", "NOT_A_PIXEL", "REPLAY_LIMIT", "Addition", "BiasGradFrame", "Crop", "CropFrame",
     "DilateFrame", "FoldFrame", "Frame", "Im2colPosition", "InputGradientRoads", "PadFrame", "Phase",
     "PixelReaders", "ScatterFrame", "SlideFrame", "Tap", "Taps", "Trace", "TraceState",
     "WeightGradFrame", "WeightTapReads", "Zeroing", "apply_frame", "trace_conv2d",
+    # transposed convolution (transposed.py)
+    "TransposedCropFrame", "TransposedFootprint", "TransposedReceptiveField", "TransposedScatterFrame",
+    "TransposedTrace", "trace_conv_transpose2d",
 ]
