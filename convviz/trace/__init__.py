@@ -44,6 +44,8 @@ from .frames import (
     WeightTapReads,
     Zeroing,
 )
+from .pooling import PoolTrace, trace_pool2d
+from .pooling_frames import PoolFrame, PoolPixelReaders, PoolWindow, RouteFrame
 from .replay import apply_frame
 from .states import REPLAY_LIMIT
 from .trace import GRANULARITIES, Trace, trace_conv2d
@@ -59,4 +61,6 @@ __all__ = [
     # transposed convolution (transposed.py)
     "TransposedCropFrame", "TransposedFootprint", "TransposedReceptiveField", "TransposedScatterFrame",
     "TransposedTrace", "trace_conv_transpose2d",
+    # pooling (pooling.py)
+    "PoolFrame", "PoolPixelReaders", "PoolTrace", "PoolWindow", "RouteFrame", "trace_pool2d",
 ]

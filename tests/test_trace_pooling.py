@@ -1,0 +1,529 @@
+"""The pooling trace (convviz.trace.pooling) obeys the convolution traces' invariants and matches torch.
+
+- Over a grid of kernel, stride, padding, dilation (max), ceil_mode and count_include_pad (avg),
+  float32 and float64, batched and unbatched: the final state is the engine's max_pool2d /
+  avg_pool2d and their backward, and torch's forward, indices and grad_input; each phase has one
+  frame per output element.
+- Every frame adds what it says, checked against a window worked out here from the formula and
+  against torch's indices and divisor; the state after frame i is frames 0..i replayed with
+  apply_frame, bit for bit, whether the states are asked for in order or at random.
+- Ties, NaN, -inf, windows partly in the padding and ceil_mode windows past the input choose as
+  torch's return_indices does, and route the gradient as torch's backward.
+- Hover answers: receptive_field is the window; pixel_readers lists exactly the windows reading
+  a pixel, which of them chose it, and contributions that add up to grad_input (torch's too).
+- Refusals: the engine's messages before anything is computed, a bad kind, dilated average
+  pooling, grad_output of the wrong shape or dtype, bad frame indices and hover coordinates.
+"""
+
+from __future__ import annotations
+
+import doctest
+import itertools
+import re
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import convviz.trace.pooling as pooling_module
+import convviz.trace.pooling_record as record_module
+from convviz.nn.functional import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward, pool_geometry
+from convviz.trace import PoolTrace, apply_frame, trace_pool2d
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+# ----------------------------------------------------------------------------------------------
+# References: torch, and the window worked out from the formula
+
+
+def torch_pool(x, kind, kwargs, grad_output=None):
+    """torch's (output, indices or None, grad_input or None, divisor (OH, OW) or None)."""
+    t = torch.from_numpy(x.copy()).requires_grad_(grad_output is not None)
+    if kind == "max":
+        y, indices = F.max_pool2d(t, return_indices=True, **kwargs)
+        indices, divisor = indices.numpy(), None
+    else:
+        y, indices = F.avg_pool2d(t, **kwargs), None
+        # torch's divisor, read off torch: (sum of the pixels of a window of ones) / (its mean)
+        ones = torch.ones((1, 1) + x.shape[-2:], dtype=torch.float64)
+        sums = F.avg_pool2d(ones, divisor_override=1, **kwargs)
+        divisor = np.rint((sums / F.avg_pool2d(ones, **kwargs)).numpy()[0, 0])
+    grad_input = None
+    if grad_output is not None:
+        y.backward(torch.from_numpy(grad_output))
+        grad_input = t.grad.numpy()
+    return y.detach().numpy(), indices, grad_input, divisor
+
+
+def window_by_formula(x4, kind, g, n, c, oy, ox):
+    """(input pixels (row, col) or None per tap in scan order, the values the window sees)."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = g.kernel_size, g.stride, g.padding, g.dilation
+    fill = -np.inf if kind == "max" else 0.0
+    pixels, values = [], []
+    for i in range(kh):
+        for j in range(kw):
+            row, col = oy * sh - ph + i * dh, ox * sw - pw + j * dw
+            inside = 0 <= row < g.height and 0 <= col < g.width
+            pixels.append((row, col) if inside else None)
+            values.append(x4[n, c, row, col] if inside else fill)
+    return pixels, np.array(values, dtype=x4.dtype)
+
+
+def bits(array):
+    array = np.ascontiguousarray(array)
+    return array.view(np.uint64 if array.dtype == np.float64 else np.uint32)
+
+
+TOLERANCE = {np.dtype(np.float32): dict(rtol=1e-5, atol=1e-6), np.dtype(np.float64): dict(rtol=1e-12, atol=1e-13)}
+
+
+def empty_state(trace):
+    arrays = {"output": np.zeros(trace.output.shape, trace.dtype)}
+    if trace.has_backward:
+        arrays["grad_input"] = np.zeros(trace.input.shape, trace.dtype)
+    return arrays, {name: np.zeros(a.shape, dtype=bool) for name, a in arrays.items()}
+
+
+def walk(trace):
+    """Replay every frame with apply_frame, checking state(i) against the replay at each step; then
+    states asked for in a random order. Returns the replayed arrays."""
+    arrays, written = empty_state(trace)
+    snapshots = []
+    for i, frame in enumerate(trace):
+        assert frame.index == i and frame.phase == trace.phase_at(i).name
+        apply_frame(arrays, written, frame)
+        state = trace.state(i)
+        assert state.frame == i and state.phase == frame.phase and set(state.keys()) == set(arrays)
+        for name in arrays:
+            np.testing.assert_array_equal(bits(state[name]), bits(arrays[name]), err_msg=f"frame {i} {name}")
+            np.testing.assert_array_equal(state.written[name], written[name], err_msg=f"frame {i} {name} written")
+        snapshots.append({name: a.copy() for name, a in arrays.items()})
+    for i in np.random.default_rng(len(trace)).permutation(len(trace))[:12]:
+        state = trace.state(int(i))
+        for name, expected in snapshots[i].items():
+            np.testing.assert_array_equal(bits(state[name]), bits(expected), err_msg=f"random frame {i} {name}")
+    return arrays
+
+
+def check_frames_say_what_they_add(trace, x, kind, kwargs, torch_indices, torch_divisor, grad_output):
+    """Each frame's window and ``adds`` against the formula and torch, in the caller's layout."""
+    g = trace.geometry
+    x4 = x[None] if g.unbatched else x
+    indices4 = torch_indices[None] if g.unbatched and torch_indices is not None else torch_indices
+    go4 = None if grad_output is None else (grad_output[None] if g.unbatched else grad_output)
+    elements = list(itertools.product(range(g.batch), range(g.channels), range(g.out_height), range(g.out_width)))
+    caller = (lambda n, *rest: tuple(rest)) if g.unbatched else (lambda *index: tuple(index))
+    for i, frame in enumerate(trace):
+        n, c, oy, ox = elements[i % len(elements)]
+        assert frame.element == (n, c, oy, ox)
+        pixels, values = window_by_formula(x4, kind, g, n, c, oy, ox)
+        np.testing.assert_array_equal(frame.values, values)
+        assert frame.inside.tolist() == [p is not None for p in pixels]
+        top, _, left, _ = trace.pads
+        for (y, xx), pixel in zip(frame.padded.tolist(), pixels):
+            assert pixel is None or (y - top, xx - left) == pixel
+        if kind == "max":
+            torch_pixel = divmod(int(indices4[n, c, oy, ox]), g.width)
+            assert pixels[frame.chosen] == torch_pixel, (i, frame.caption)
+        else:
+            assert frame.divisor == torch_divisor[oy, ox] == frame.window.counted.sum()
+        (addition,) = frame.adds
+        if frame.phase == "pool":
+            assert addition.array == "output" and [int(a[0]) for a in addition.index] == list(caller(n, c, oy, ox))
+            assert addition.amount.tolist() == [frame.value]
+            if kind == "avg":
+                assert frame.value == x.dtype.type(frame.window.total) / x.dtype.type(frame.divisor)
+            continue
+        assert addition.array == "grad_input"
+        cells = [tuple(int(a[k]) for a in addition.index) for k in range(len(addition))]
+        grad = go4[n, c, oy, ox]
+        if kind == "max":
+            assert cells == [caller(n, c, *torch_pixel)]
+            assert addition.amount.tolist() == [grad]
+        else:
+            assert cells == [caller(n, c, *p) for p in pixels if p is not None]
+            assert (addition.amount == grad / x.dtype.type(torch_divisor[oy, ox])).all()
+        assert frame.grad == grad and frame.caption.startswith("∂L/∂y")
+
+
+# ----------------------------------------------------------------------------------------------
+# The grid
+
+
+def grid():
+    kernels, strides, paddings = [1, 2, 3, (2, 3)], [None, 1, (2, 1)], [0, 1, (0, 1)]
+    for kind in ("max", "avg"):
+        extras = [dict(dilation=d) for d in (1, (2, 1))] if kind == "max" else \
+                 [dict(count_include_pad=b) for b in (True, False)]
+        for kernel, stride, padding, extra, ceil in itertools.product(kernels, strides, paddings, extras, (False, True)):
+            kwargs = dict(kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil, **extra)
+            geometry_kwargs = {k: v for k, v in kwargs.items() if k != "count_include_pad"}
+            try:
+                pool_geometry((1, 1, 5, 6), **geometry_kwargs)
+            except ValueError:
+                continue  # padding more than half the kernel, as torch refuses
+            yield kind, kwargs
+
+
+CASES = list(grid())
+
+
+@pytest.mark.parametrize("case", range(len(CASES)), ids=[f"{k} {kw}" for k, kw in CASES])
+def test_grid_final_state_is_the_engine_and_torch_and_every_frame_replays(case):
+    kind, kwargs = CASES[case]
+    rng = np.random.default_rng(case)
+    dtype = (np.float64, np.float32)[case % 2]
+    shape = (2, 5, 6) if case % 3 == 0 else (2, 1, 5, 6) if case % 3 == 1 else (1, 2, 5, 6)
+    # small integers: many ties, which torch breaks by scan order
+    x = (rng.integers(-3, 4, shape) if case % 4 == 0 else rng.standard_normal(shape)).astype(dtype)
+    engine = max_pool2d if kind == "max" else avg_pool2d
+    output = engine(x, **kwargs)
+    grad_output = rng.standard_normal(output.shape).astype(dtype)
+    trace = trace_pool2d(x, kind, grad_output=grad_output, **kwargs)
+    assert isinstance(trace, PoolTrace) and trace.kind == kind and trace.dtype == dtype
+    assert trace.unbatched == (len(shape) == 3) and trace.has_backward
+
+    assert trace.phase_counts() == {"pool": output.size, "route": output.size}
+    assert [(p.name, p.first, p.last) for p in trace.phases] == [
+        ("pool", 0, output.size - 1), ("route", output.size, 2 * output.size - 1)]
+    assert len(trace) == 2 * output.size and all(p.unit and p.explanation for p in trace.phases)
+
+    torch_output, torch_indices, torch_grad, torch_divisor = torch_pool(x, kind, kwargs, grad_output)
+    final = trace.state(-1)
+    np.testing.assert_array_equal(final["output"], output)
+    np.testing.assert_array_equal(trace.output, output)
+    np.testing.assert_allclose(final["output"], torch_output, **TOLERANCE[np.dtype(dtype)])
+    if kind == "max":
+        _, indices = max_pool2d(x, return_indices=True, **kwargs)
+        np.testing.assert_array_equal(trace.indices, indices)
+        np.testing.assert_array_equal(trace.indices, torch_indices)
+        engine_grad = max_pool2d_backward(grad_output, x.shape, indices)
+        np.testing.assert_array_equal(bits(final["grad_input"]), bits(engine_grad))  # the same order of adds
+    else:
+        np.testing.assert_array_equal(trace.divisor, torch_divisor)
+        engine_grad = avg_pool2d_backward(grad_output, x.shape, **kwargs)
+        np.testing.assert_allclose(final["grad_input"], engine_grad, **TOLERANCE[np.dtype(dtype)])
+    np.testing.assert_allclose(final["grad_input"], torch_grad, **TOLERANCE[np.dtype(dtype)])
+    np.testing.assert_array_equal(trace.grad_input, final["grad_input"])
+
+    replayed = walk(trace)
+    np.testing.assert_array_equal(replayed["output"], output)
+    check_frames_say_what_they_add(trace, x, kind, kwargs, torch_indices, torch_divisor, grad_output)
+
+
+def test_forward_only_has_one_phase_and_no_gradient():
+    x = np.random.default_rng(1).standard_normal((3, 4, 4))
+    trace = trace_pool2d(x, "avg", 2)
+    assert [p.name for p in trace.phases] == ["pool"] and trace.phase_counts() == {"pool": 12, "route": 0}
+    assert not trace.has_backward and trace.grad_output is None and trace.grad_input is None
+    assert set(trace.state(-1).keys()) == {"output"}
+    np.testing.assert_array_equal(walk(trace)["output"], avg_pool2d(x, 2))
+    with pytest.raises(KeyError, match=re.escape("this trace has no 'route' phase; its phases are ['pool']")):
+        trace.phase("route")
+
+
+def test_an_empty_batch_has_no_frames():
+    trace = trace_pool2d(np.zeros((0, 2, 4, 4)), "max", 2, grad_output=np.zeros((0, 2, 2, 2)))
+    assert len(trace) == 0 and trace.phases == () and trace.phase_counts() == {"pool": 0, "route": 0}
+    with pytest.raises(IndexError, match="this trace has no frames"):
+        trace.state(0)
+
+
+# ----------------------------------------------------------------------------------------------
+# Ties, NaN, -inf, padding, ceil_mode: torch's choice
+
+
+TRICKY = {
+    "ties everywhere": (lambda rng: np.zeros((2, 5, 5)), dict(kernel_size=3, stride=1, padding=1)),
+    "two-valued ties": (lambda rng: rng.integers(0, 2, (2, 6, 7)).astype(float), dict(kernel_size=(3, 2), stride=1)),
+    "NaNs, several per window": (lambda rng: np.where(rng.random((2, 6, 6)) < 0.3, np.nan, rng.standard_normal((2, 6, 6))),
+                                 dict(kernel_size=3, stride=1, padding=1)),
+    "-inf pixels, whole windows of them": (lambda rng: np.where(rng.random((2, 6, 6)) < 0.6, -np.inf, 0.0),
+                                           dict(kernel_size=2, stride=1, padding=1)),
+    "-inf and NaN, dilated, ceil_mode": (lambda rng: np.choose(rng.integers(0, 3, (2, 7, 6)), [-np.inf, np.nan, 1.0]),
+                                         dict(kernel_size=3, stride=2, padding=1, dilation=(2, 1), ceil_mode=True)),
+    "ceil_mode past the input": (lambda rng: rng.integers(-1, 2, (2, 5, 5)).astype(float),
+                                 dict(kernel_size=2, stride=2, ceil_mode=True)),
+    "+inf and -inf": (lambda rng: np.choose(rng.integers(0, 3, (2, 5, 6)), [-np.inf, np.inf, 0.0]),
+                      dict(kernel_size=2, stride=1, padding=1)),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", list(TRICKY))
+def test_max_chooses_as_torch_in_ties_nan_and_infinities(name, dtype):
+    make, kwargs = TRICKY[name]
+    rng = np.random.default_rng(5)
+    x = make(rng).astype(dtype)
+    trace = trace_pool2d(x, "max", grad_output=np.ones(max_pool2d(x, **kwargs).shape, dtype), **kwargs)
+    torch_output, torch_indices, torch_grad, _ = torch_pool(x, "max", kwargs, np.ones(trace.output.shape, dtype))
+    np.testing.assert_array_equal(trace.indices, torch_indices)
+    np.testing.assert_array_equal(trace.output, torch_output)  # NaN where torch has NaN
+    np.testing.assert_array_equal(trace.state(-1)["grad_input"], torch_grad)
+    g = trace.geometry
+    for frame in itertools.islice(trace, len(trace) // 2):  # the pool frames
+        n, c, oy, ox = frame.element
+        assert frame.window.chosen_pixel == divmod(int(torch_indices[c, oy, ox]), g.width)
+        assert bits(np.array(frame.value, dtype)) == bits(torch_output[c, oy, ox]) or np.isnan(frame.value)
+    walk(trace)
+
+
+def test_the_captions_name_ties_nan_and_dead_windows():
+    x = np.array([[[np.nan, 1.0, 0.0], [np.nan, 2.0, 0.0], [-np.inf, -np.inf, 3.0]]])
+    captions = [frame.caption for frame in trace_pool2d(x, "max", 2, stride=1)]
+    assert captions[0] == ("y[0, 0, 0] = max of 4 values = nan: a NaN beats every number, and torch takes "
+                           "the last NaN, x[0, 1, 0] (tap (1, 0)).")
+    assert captions[1] == "y[0, 0, 1] = max of 4 values = 2, at x[0, 1, 1] (tap (1, 0))."
+    assert captions[3] == "y[0, 1, 1] = max of 4 values = 3, at x[0, 2, 2] (tap (1, 1))."
+    dead = np.full((1, 2, 2), -np.inf)
+    frame = trace_pool2d(dead, "max", 2, padding=1, stride=2)[0]
+    assert frame.caption == ("y[0, 0, 0] = max of 4 values = -inf: every pixel is -inf, and torch reports the "
+                             "first inside the window, x[0, 0, 0] (tap (1, 1)); 3 cells lie outside the input "
+                             "and hold -inf.")
+    ties = trace_pool2d(np.ones((1, 2, 2)), "max", 2)[0]
+    assert ties.caption == "y[0, 0, 0] = max of 4 values = 1, at x[0, 0, 0] (tap (0, 0)); 4 values tie and torch takes the first."
+
+
+def test_average_captions_say_what_the_divisor_counts():
+    x = np.arange(1.0, 26.0).reshape(1, 5, 5)
+    kwargs = dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)
+    counted = trace_pool2d(x, "avg", count_include_pad=True, **kwargs)
+    assert counted[0].caption == ("y[0, 0, 0] = sum of 9 values / 9 = 16 / 9 = 1.778; 5 cells lie outside the "
+                                  "input and add 0; the divisor counts 4 pixels + 5 padding.")
+    inside = trace_pool2d(x, "avg", count_include_pad=False, **kwargs)
+    assert inside[0].caption == ("y[0, 0, 0] = sum of 9 values / 4 = 16 / 4 = 4; 5 cells lie outside the "
+                                 "input and add 0; the divisor counts the 4 pixels only.")
+    assert counted[4].caption == "y[0, 1, 1] = sum of 9 values / 9 = 117 / 9 = 13."
+    # H = 6 with ceil_mode: the last window row starts at 5 and runs one row past the padding
+    past = trace_pool2d(np.ones((1, 6, 6)), "avg", grad_output=np.ones((1, 4, 4)), **kwargs)
+    assert past.divisor[-1].tolist() == [6.0, 6.0, 6.0, 4.0]
+    assert past[15].caption == ("y[0, 3, 3] = sum of 9 values / 4 = 1 / 4 = 0.25; 8 cells lie outside the input "
+                                "and add 0; the divisor counts 1 pixel + 3 padding, not the 5 past the padding.")
+    assert past[-1].caption == ("∂L/∂y[0, 3, 3] = 1 shared: 1 / 4 = 0.25 to the one pixel of its window; "
+                                "the 8 cells outside the input keep none.")
+    assert past[-2].caption == ("∂L/∂y[0, 3, 2] = 1 shared: 1 / 6 = 0.1667 to each of the 3 pixels of its "
+                                "window; the 6 cells outside the input keep none.")
+    np.testing.assert_allclose(past.divisor, torch_pool(np.ones((1, 6, 6)), "avg", dict(count_include_pad=True, **kwargs))[3])
+
+
+# ----------------------------------------------------------------------------------------------
+# Hover
+
+
+@pytest.mark.parametrize("kind, kwargs", [
+    ("max", dict(kernel_size=3, stride=1, padding=1)),
+    ("max", dict(kernel_size=2, stride=(1, 2), dilation=2, ceil_mode=True)),
+    ("avg", dict(kernel_size=3, stride=1, padding=1, count_include_pad=False)),
+    ("avg", dict(kernel_size=(3, 2), stride=2, padding=(1, 0), ceil_mode=True)),
+], ids=["max 3x3", "max dilated ceil", "avg 3x3 no pad count", "avg ceil"])
+def test_hover_answers_match_the_windows_and_torchs_gradient(kind, kwargs):
+    rng = np.random.default_rng(11)
+    x = rng.integers(-2, 3, (2, 2, 5, 6)).astype(np.float32)  # ties, so "which chose it" matters
+    engine = max_pool2d if kind == "max" else avg_pool2d
+    grad_output = rng.standard_normal(engine(x, **kwargs).shape).astype(np.float32)
+    trace = trace_pool2d(x, kind, grad_output=grad_output, **kwargs)
+    torch_grad = torch_pool(x, kind, kwargs, grad_output)[2]
+    grad_input = trace.state(-1)["grad_input"]
+    g = trace.geometry
+    windows = {(n, c, oy, ox): trace.receptive_field(n, c, oy, ox) for n, c, oy, ox in
+               itertools.product(range(g.batch), range(g.channels), range(g.out_height), range(g.out_width))}
+    for key, window in windows.items():
+        frame = trace[int(np.ravel_multi_index(key, trace.output.shape))]
+        assert frame.element == key
+        for name in ("padded", "inside", "values", "source", "kernel_index"):
+            np.testing.assert_array_equal(getattr(window, name), getattr(frame.window, name))
+        assert window.value == frame.value and window.chosen == frame.chosen and window.divisor == frame.divisor
+    for n, c, y, x_ in itertools.product(range(g.batch), range(g.channels), range(g.height), range(g.width)):
+        readers = trace.pixel_readers(n, c, y, x_)
+        assert readers.pixel == (n, c, y, x_) and readers.value == x[n, c, y, x_]
+        expected = [key for key, w in windows.items() if key[:2] == (n, c) and (y, x_) in map(tuple, w.source.tolist())]
+        assert [tuple(e) for e in readers.element.tolist()] == expected  # C order
+        for element, (i, j), k in zip(expected, readers.kernel_index.tolist(), range(len(readers))):
+            w = windows[element]
+            tap = i * g.kernel_size[1] + j
+            assert tuple(w.source[tap]) == (y, x_)
+            if kind == "max":
+                assert readers.chosen[k] == (w.chosen_pixel == (y, x_))
+            else:
+                assert readers.divisor[k] == w.divisor
+        total = np.float32(0)
+        for amount in readers.contribution:  # in the readers' order: the frames' order
+            total = total + amount
+        assert bits(np.array(total)) == bits(np.array(grad_input[n, c, y, x_]))
+        np.testing.assert_allclose(readers.contribution.sum(), torch_grad[n, c, y, x_], rtol=1e-5, atol=1e-6)
+        np.testing.assert_array_equal(readers.grad_output, grad_output[n, c, readers.element[:, 2], readers.element[:, 3]])
+
+
+def test_hover_without_backward_has_no_gradients():
+    trace = trace_pool2d(np.ones((1, 3, 3)), "max", 2, stride=1)
+    readers = trace.pixel_readers(0, 0, 1, 1)
+    assert len(readers) == 4 and readers.grad_output is None and readers.contribution is None
+    assert readers.chosen.tolist() == [False, False, False, True]  # equal values: the first tap of each window wins
+
+
+# ----------------------------------------------------------------------------------------------
+# What a view reads
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("batched", [True, False], ids=["batched", "unbatched"])
+def test_traced_arrays_are_read_only_copies_in_the_callers_layout(kind, batched):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 3, 5, 5) if batched else (3, 5, 5))
+    kwargs = dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)
+    grad_output = rng.standard_normal((max_pool2d if kind == "max" else avg_pool2d)(x, **kwargs).shape)
+    kept_x, kept_grad = x.copy(), grad_output.copy()
+    trace = trace_pool2d(x, kind, grad_output=grad_output, **kwargs)
+    x[...] = 0
+    grad_output[...] = 0  # the caller reuses its arrays; the trace keeps its own
+    np.testing.assert_array_equal(trace.input, kept_x)
+    np.testing.assert_array_equal(trace.grad_output, kept_grad)
+    assert trace.pads == trace.geometry.padded_extent == (1, 1, 1, 1)
+    top, bottom, left, right = trace.pads
+    padded = trace.padded_input
+    assert padded.shape == kept_x.shape[:-2] + (top + 5 + bottom, left + 5 + right)
+    np.testing.assert_array_equal(padded[..., 1:6, 1:6], kept_x)
+    border = np.ones(padded.shape[-2:], dtype=bool)
+    border[1:6, 1:6] = False
+    assert (padded[..., border] == (-np.inf if kind == "max" else 0.0)).all()
+    state = trace.state(trace.phase("pool").last)
+    shown = [trace.input, padded, trace.output, trace.grad_output, trace.grad_input, state["output"],
+             state["grad_input"], state.written["output"], trace[0].values, trace[0].adds[0].amount,
+             trace.receptive_field(0, 0, 0, 0).padded, trace.pixel_readers(0, 0, 0, 0).element]
+    if kind == "avg":
+        shown.append(trace.divisor)
+    for array in shown:
+        assert not array.flags.writeable
+    assert state["output"].shape == trace.output.shape and state["grad_input"].shape == kept_x.shape
+    assert state.written["output"].all() and not state.written["grad_input"].any()  # the route has not begun
+    with pytest.raises(AttributeError):
+        trace.kind = "avg"
+
+
+def test_the_module_example_runs():
+    assert doctest.testmod(pooling_module).failed == 0
+
+
+# ----------------------------------------------------------------------------------------------
+# Refusals
+
+
+X = np.random.default_rng(0).standard_normal((1, 2, 5, 5))
+
+# (description, kind, args, kwargs): each makes the engine's max_pool2d or avg_pool2d raise.
+BAD_CALLS = [
+    ("integer input", "max", (X.astype(np.int64), 2), {}),
+    ("not an array", "avg", (X.tolist(), 2), {}),
+    ("input rank", "max", (X[0, 0], 2), {}),
+    ("zero kernel", "max", (X, 0), {}),
+    ("float stride", "avg", (X, 2), {"stride": 1.5}),
+    ("negative padding", "max", (X, 3), {"padding": -1}),
+    ("padding over half the kernel", "avg", (X, 2), {"padding": 2}),
+    ("zero dilation", "max", (X, 2), {"dilation": 0}),
+    ("window larger than the input", "max", (X, 3), {"dilation": 3}),
+    ("ceil_mode not a bool", "avg", (X, 2), {"ceil_mode": 1}),
+    ("count_include_pad not a bool", "avg", (X, 2), {"count_include_pad": "yes"}),
+    ("empty channel axis", "max", (np.zeros((1, 0, 4, 4)), 2), {}),
+]
+
+
+@pytest.fixture
+def engine_never_runs(monkeypatch):
+    """Make any computation fail, to prove validation happens before the trace computes anything."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the trace started computing before validating its arguments")
+    for name in ("max_pool2d", "avg_pool2d", "max_pool2d_backward"):
+        monkeypatch.setattr(record_module, name, refuse)
+
+
+@pytest.mark.parametrize("description, kind, args, kwargs", BAD_CALLS, ids=[c[0] for c in BAD_CALLS])
+def test_bad_arguments_get_the_engines_message_before_anything_is_computed(description, kind, args, kwargs,
+                                                                           engine_never_runs):
+    engine = max_pool2d if kind == "max" else avg_pool2d
+    with pytest.raises((TypeError, ValueError)) as from_engine:
+        engine(*args, **kwargs)
+    with pytest.raises(type(from_engine.value)) as from_trace:
+        trace_pool2d(args[0], kind, *args[1:], **kwargs)
+    assert str(from_trace.value) == str(from_engine.value)
+
+
+@pytest.mark.parametrize("kind", ["min", "MAX", None, "average"])
+def test_an_unknown_kind_is_named(kind, engine_never_runs):
+    message = f"kind must be 'max' (max_pool2d: each output is its window's largest value) or 'avg' (avg_pool2d: its window's mean), got {kind!r}"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        trace_pool2d(X, kind, 2)
+
+
+def test_dilated_average_pooling_is_refused_with_the_rule(engine_never_runs):
+    message = ("dilation is for max pooling only: average pooling has no dilation "
+               "(torch.nn.functional.avg_pool2d takes none), so it must be 1, got (1, 2)")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        trace_pool2d(X, "avg", 2, dilation=(1, 2))
+    with pytest.raises(ValueError, match=re.escape("it must be 1, got 2")):
+        trace_pool2d(X, "avg", 2, dilation=2)
+
+
+def test_dilation_one_is_accepted_for_average_pooling():
+    trace = trace_pool2d(np.ones((1, 2, 2)), "avg", 2, dilation=(1, 1))
+    assert trace.output.tolist() == [[[1.0]]]
+
+
+def test_grad_output_of_the_wrong_shape_names_both_shapes(engine_never_runs):
+    expected = ("grad_output must have the output's shape (1, 2, 2, 2) (the max pooling of input (1, 2, 5, 5) "
+                "with kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)), got (1, 2, 5, 5)")
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        trace_pool2d(X, "max", 2, grad_output=np.zeros((1, 2, 5, 5)))
+    with pytest.raises(ValueError, match=re.escape("shape (2, 3, 3)")):
+        trace_pool2d(X[0], "avg", 3, stride=1, grad_output=np.zeros((1, 2, 3, 3)))
+
+
+def test_grad_output_type_and_dtype(engine_never_runs):
+    with pytest.raises(TypeError, match="grad_output must have dtype float32 or float64, got int64"):
+        trace_pool2d(X, "max", 2, grad_output=np.zeros((1, 2, 2, 2), dtype=np.int64))
+    with pytest.raises(TypeError, match="grad_output must be a numpy ndarray"):
+        trace_pool2d(X, "max", 2, grad_output=[[0.0]])
+    with pytest.raises(TypeError, match="input is float64, grad_output is float32"):
+        trace_pool2d(X, "avg", 2, grad_output=np.zeros((1, 2, 2, 2), dtype=np.float32))
+
+
+@pytest.fixture(scope="module")
+def small_trace():
+    return trace_pool2d(X, "max", 2, stride=1, grad_output=np.ones((1, 2, 4, 4)))
+
+
+@pytest.mark.parametrize("offset", [0, 10, "before"])
+def test_frame_index_out_of_range_names_the_valid_range(small_trace, offset):
+    n = len(small_trace)
+    bad = -n - 1 if offset == "before" else n + offset
+    expected = (f"frame {bad} is out of range: this trace has {n} frames, so valid indices are "
+                f"0..{n - 1} (or -{n}..-1 counting from the end)")
+    for ask in (small_trace.__getitem__, small_trace.state, small_trace.phase_at):
+        with pytest.raises(IndexError, match=re.escape(expected)):
+            ask(bad)
+
+
+@pytest.mark.parametrize("index", [1.0, "3", slice(0, 2), True, None])
+def test_non_integer_indices_are_a_type_error(small_trace, index):
+    with pytest.raises(TypeError, match="a frame index must be an int"):
+        small_trace[index]
+    with pytest.raises(TypeError, match="a frame index must be an int"):
+        small_trace.state(index)
+
+
+def test_negative_and_numpy_indices_work_like_a_sequence(small_trace):
+    assert small_trace[-1].index == len(small_trace) - 1 and small_trace[-len(small_trace)].index == 0
+    assert small_trace[np.int64(3)].index == 3 and small_trace.state(-1).frame == len(small_trace) - 1
+    assert small_trace.phase_at(-1).name == "route" and small_trace.phase_at(31).name == "pool"
+
+
+def test_hover_coordinates_out_of_range(small_trace):
+    with pytest.raises(IndexError, match=re.escape("y=5 is out of range: the input height is 5, so valid values are 0..4")):
+        small_trace.pixel_readers(0, 0, 5, 0)
+    with pytest.raises(IndexError, match=re.escape("ox=4 is out of range: the output width is 4, so valid values are 0..3")):
+        small_trace.receptive_field(0, 0, 0, 4)
+    with pytest.raises(IndexError, match=re.escape("c=2 is out of range: the number of channels is 2")):
+        small_trace.receptive_field(0, 2, 0, 0)
+    with pytest.raises(TypeError, match="n must be an int"):
+        small_trace.pixel_readers(0.0, 0, 0, 0)
