@@ -53,7 +53,7 @@ def qimage_to_rgb(image: QImage) -> np.ndarray:
 
 
 class FrameRenderer:
-    """Frames of one build at ``width`` × ``height`` pixels, by a ConvScene of its own.
+    """Frames of one build at ``width`` × ``height`` pixels, by a scene of its own (the one the window uses for that operation).
 
     ``caption``: the text of the strip under the scene (None: no strip, the scene fills the
     frame). ``badge``: the window's sentence about PyTorch, shown as on screen ("" for none).
@@ -62,7 +62,7 @@ class FrameRenderer:
 
     def __init__(self, built, width: int, height: int, caption: str | None = None, badge: str = ""):
         from convviz.scene import palette
-        from convviz.scene.conv_scene import ConvScene
+        from convviz.scene.scenes import scene_class
 
         self.built, self.width, self.height = built, int(width), int(height)
         self._background, self._text = QColor(palette.BACKGROUND), QColor(palette.TEXT)
@@ -70,7 +70,7 @@ class FrameRenderer:
         self._font = QFont()
         self._font.setPixelSize(max(11, round(self.height / 36)))
         self.caption_height = self._caption_height() if caption else 0
-        self.scene = ConvScene()
+        self.scene = scene_class(built.operation)()
         # The window keeps the scene at least 480×360; an export may be smaller (a thumbnail).
         self.scene.setMinimumSize(1, 1)
         self.scene.show_built(built)

@@ -31,6 +31,7 @@ from convviz.state.kernels import PRESETS
 from convviz.state.spec import (
     GRAD_OUTPUT_TEXT,
     KERNEL_RANGE,
+    OPERATION_TEXT,
     OUT_CHANNEL_RANGE,
     PAD_RANGE,
     SIZE_RANGE,
@@ -72,6 +73,7 @@ class ControlPanel(QScrollArea):
         self.setWidget(body)
         column = QVBoxLayout(body)
         self.errors: dict[str, QLabel] = {}
+        column.addWidget(self._operation_group())
         column.addWidget(self._image_group())
         column.addWidget(self._kernel_group())
         column.addWidget(self._geometry_group())
@@ -103,7 +105,41 @@ class ControlPanel(QScrollArea):
         if field is not None:
             form.addRow(self._error_label(field))
 
+    def _hideable_row(self, form: QFormLayout, label: str, widget: QWidget, field: str | None = None) -> QWidget:
+        """A row shown only for some operations: its label and its widget hide together."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        if label:
+            layout.addWidget(QLabel(label))
+        layout.addWidget(widget, 1)
+        form.addRow(row)
+        if field is not None:
+            form.addRow(self._error_label(field))
+        return row
+
     # ------------------------------------------------------------------------------------------
+    def _operation_group(self) -> QGroupBox:
+        group = QGroupBox(self.tr("Operation"))
+        form = QFormLayout(group)
+        self.operation = QComboBox()
+        for key, text in OPERATION_TEXT.items():
+            self.operation.addItem(self.tr(text), key)
+        self.operation.setToolTip(self.tr("What the visualizer plays: a convolution, a pooling, or a transposed "
+                                          "convolution"))
+        self.operation.currentIndexChanged.connect(
+            lambda: self.document.propose(self.document.spec.with_operation(self.operation.currentData())))
+        form.addRow(self.tr("Show"), self.operation)
+        self.road = QComboBox()
+        self.road.addItem(self.tr("scatter x × kernel"), "scatter")
+        self.road.addItem(self.tr("direct convolution"), "direct")
+        self.road.setToolTip(self.tr("The same output, two ways: each input value times the kernel scattered "
+                                     "into the output, or a convolution over the zero-inserted input with the "
+                                     "kernel turned 180°"))
+        self.road.currentIndexChanged.connect(lambda: self._propose(transposed_road=self.road.currentData()))
+        self.road_row = self._hideable_row(form, self.tr("Road"), self.road)
+        return group
+
     def _image_group(self) -> QGroupBox:
         group = QGroupBox(self.tr("Image"))
         form = QFormLayout(group)
@@ -125,17 +161,21 @@ class ControlPanel(QScrollArea):
         return group
 
     def _kernel_group(self) -> QGroupBox:
-        group = QGroupBox(self.tr("Kernel"))
+        group = self.kernel_group = QGroupBox(self.tr("Kernel"))
         form = QFormLayout(group)
         self.kernel_h = spin(*KERNEL_RANGE, self.tr("Kernel height KH, 1 to 15"))
         self.kernel_w = spin(*KERNEL_RANGE, self.tr("Kernel width KW, 1 to 15"))
         self.kernel_h.valueChanged.connect(lambda v: self._propose(kernel_size=(v, self.document.spec.kernel_size[1])))
         self.kernel_w.valueChanged.connect(lambda v: self._propose(kernel_size=(self.document.spec.kernel_size[0], v)))
         self._row(form, self.tr("Size"), pair_row(self.kernel_h, self.kernel_w, "KH", "KW"), "kernel_size")
+        # The weights: a pooling has none, so they hide together.
+        self.weights_box = QWidget()
+        weights = QFormLayout(self.weights_box)
+        weights.setContentsMargins(0, 0, 0, 0)
         self.out_channels = spin(*OUT_CHANNEL_RANGE, self.tr("Output channels: how many filters, 1 to 16"))
         self.out_channels.valueChanged.connect(
             lambda v: self.document.propose(self.document.spec.with_out_channels(v)))
-        self._row(form, self.tr("Filters"), self.out_channels, "out_channels")
+        self._row(weights, self.tr("Filters"), self.out_channels, "out_channels")
         self.preset = QComboBox()
         for name, text in PRESETS.items():
             self.preset.addItem(self.tr(name.replace("_", " ")), name)  # names listed in convviz.qt.i18n
@@ -148,12 +188,12 @@ class ControlPanel(QScrollArea):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.preset, 1)
         layout.addWidget(self.preset_all)
-        form.addRow(self.tr("Preset"), row)
+        weights.addRow(self.tr("Preset"), row)
         self.seed = spin(0, 2**31 - 1, self.tr("Seed of the random preset"))
         self.seed.valueChanged.connect(lambda v: self._propose(seed=v))
-        form.addRow(self.tr("Random seed"), self.seed)
+        weights.addRow(self.tr("Random seed"), self.seed)
         self.editor = KernelEditor(self.document)
-        form.addRow(self.editor)
+        weights.addRow(self.editor)
         self.bias = QCheckBox(self.tr("add a bias"))
         self.bias.toggled.connect(lambda on: self._propose(bias=on))
         self.bias_value = QDoubleSpinBox()
@@ -162,11 +202,12 @@ class ControlPanel(QScrollArea):
         self.bias_value.setSingleStep(0.1)
         self.bias_value.setKeyboardTracking(False)
         self.bias_value.valueChanged.connect(lambda v: self._propose(bias_value=v))
-        self._row(form, self.tr("Bias"), pair_row(self.bias, self.bias_value, "", self.tr("value")), "bias_value")
+        self._row(weights, self.tr("Bias"), pair_row(self.bias, self.bias_value, "", self.tr("value")), "bias_value")
+        form.addRow(self.weights_box)
         return group
 
     def _geometry_group(self) -> QGroupBox:
-        group = QGroupBox(self.tr("Stride, padding, dilation, groups"))
+        group = self.geometry_group = QGroupBox(self.tr("Stride, padding, dilation, groups"))
         form = QFormLayout(group)
         self.stride_h, self.stride_w = spin(*STEP_RANGE), spin(*STEP_RANGE)
         self.stride_h.valueChanged.connect(lambda v: self._propose(stride=(v, self.document.spec.stride[1])))
@@ -187,7 +228,7 @@ class ControlPanel(QScrollArea):
             self.padding_mode.addItem(mode, mode)
         self.padding_mode.currentIndexChanged.connect(
             lambda: self._propose(padding_mode=self.padding_mode.currentData()))
-        form.addRow(self.tr("Padding mode"), self.padding_mode)
+        self.padding_mode_row = self._hideable_row(form, self.tr("Padding mode"), self.padding_mode, "padding_mode")
         self.dilation_h, self.dilation_w = spin(*STEP_RANGE), spin(*STEP_RANGE)
         self.dilation_h.valueChanged.connect(lambda v: self._propose(dilation=(v, self.document.spec.dilation[1])))
         self.dilation_w.valueChanged.connect(lambda v: self._propose(dilation=(self.document.spec.dilation[0], v)))
@@ -196,7 +237,25 @@ class ControlPanel(QScrollArea):
         self.groups.valueChanged.connect(lambda v: self._propose(groups=v))
         self.groups_hint = QLabel()
         self.groups_hint.setStyleSheet("color: #6b6b6b;")
-        self._row(form, self.tr("Groups"), pair_row(self.groups, self.groups_hint, "", ""), "groups")
+        self.groups_row = self._hideable_row(form, self.tr("Groups"), pair_row(self.groups, self.groups_hint, "", ""),
+                                             "groups")
+        self.output_padding_h, self.output_padding_w = spin(0, STEP_RANGE[1] - 1), spin(0, STEP_RANGE[1] - 1)
+        self.output_padding_h.valueChanged.connect(
+            lambda v: self._propose(output_padding=(v, self.document.spec.output_padding[1])))
+        self.output_padding_w.valueChanged.connect(
+            lambda v: self._propose(output_padding=(self.document.spec.output_padding[0], v)))
+        self.output_padding_h.setToolTip(self.tr("Extra output rows and columns at the bottom and right: "
+                                                 "smaller than the stride or the dilation"))
+        self.output_padding_row = self._hideable_row(
+            form, self.tr("Output padding"), pair_row(self.output_padding_h, self.output_padding_w, "↓", "→"),
+            "output_padding")
+        self.ceil_mode = QCheckBox(self.tr("ceil mode: round the output size up"))
+        self.ceil_mode.setToolTip(self.tr("A last, partial window where the stride does not divide the input"))
+        self.ceil_mode.toggled.connect(lambda on: self._propose(ceil_mode=on))
+        self.ceil_mode_row = self._hideable_row(form, "", self.ceil_mode)
+        self.count_include_pad = QCheckBox(self.tr("padding cells count in the mean"))
+        self.count_include_pad.toggled.connect(lambda on: self._propose(count_include_pad=on))
+        self.count_include_pad_row = self._hideable_row(form, "", self.count_include_pad)
         return group
 
     def _mode_group(self) -> QGroupBox:
@@ -207,6 +266,7 @@ class ControlPanel(QScrollArea):
         self.mode.addItem(self.tr("forward and backward"), "backward")
         self.mode.currentIndexChanged.connect(lambda: self._propose(mode=self.mode.currentData()))
         form.addRow(self.tr("Mode"), self.mode)
+        form.addRow(self._error_label("mode"))
         self.grad_output = QComboBox()
         for key, text in GRAD_OUTPUT_TEXT.items():
             self.grad_output.addItem(self.tr(text), key)
@@ -238,7 +298,8 @@ class ControlPanel(QScrollArea):
         self._propose(padding=(self.pad_h.value(), self.pad_w.value()) if choice == "numbers" else choice)
 
     def show_spec(self, spec: ConvSpec) -> None:
-        widgets = [self.channels, self.size, self.kernel_h, self.kernel_w, self.out_channels, self.preset,
+        widgets = [self.operation, self.road, self.output_padding_h, self.output_padding_w, self.ceil_mode,
+                   self.count_include_pad, self.channels, self.size, self.kernel_h, self.kernel_w, self.out_channels, self.preset,
                    self.seed, self.bias, self.bias_value, self.stride_h, self.stride_w, self.padding_choice,
                    self.pad_h, self.pad_w, self.padding_mode, self.dilation_h, self.dilation_w, self.groups,
                    self.mode, self.grad_output, self.grad_seed, self.granularity]
@@ -275,7 +336,35 @@ class ControlPanel(QScrollArea):
         self.grad_seed.setValue(spec.grad_seed)
         self.grad_seed.setEnabled(backward and spec.grad_output == "random")
         self.granularity.setCurrentIndex(self.granularity.findData(spec.granularity))
+        self._show_operation(spec)
         del blockers
+
+    def _show_operation(self, spec: ConvSpec) -> None:
+        """Only the controls the spec's operation reads are on show."""
+        operation = spec.operation
+        self.operation.setCurrentIndex(self.operation.findData(operation))
+        transposed, pooling = operation == "conv_transpose", spec.is_pooling
+        self.road.setCurrentIndex(self.road.findData(spec.transposed_road))
+        self.road_row.setVisible(transposed)
+        self.weights_box.setVisible(not pooling)
+        self.kernel_group.setTitle(self.tr("Window") if pooling else self.tr("Kernel"))
+        self.groups_row.setVisible(not pooling)
+        self.geometry_group.setTitle(self.tr("Stride, padding, dilation") if pooling else
+                                     self.tr("Stride, padding, dilation, groups"))
+        self.padding_mode_row.setVisible(operation == "conv")
+        self.output_padding_row.setVisible(transposed)
+        self.output_padding_h.setValue(spec.output_padding[0])
+        self.output_padding_w.setValue(spec.output_padding[1])
+        self.ceil_mode_row.setVisible(pooling)
+        self.ceil_mode.setChecked(spec.ceil_mode)
+        self.count_include_pad_row.setVisible(operation == "avg_pool")
+        self.count_include_pad.setChecked(spec.count_include_pad)
+        self.dilation_h.setEnabled(operation != "avg_pool")
+        self.dilation_w.setEnabled(operation != "avg_pool")
+        # The transposed convolution plays its forward pass (two ways); one frame is one input value.
+        backward = self.mode.model().item(1)
+        backward.setEnabled(not transposed)
+        self.granularity.setEnabled(operation == "conv" or (transposed and spec.transposed_road == "direct"))
 
     def show_problems(self, problems) -> None:
         by_field: dict[str, list[str]] = {}

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QScrollArea,
+    QStackedWidget,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -29,8 +30,9 @@ from convviz.data.picture import SUPPORTED_SUFFIXES, PictureError, sample_names
 from convviz.state.scene_file import PANELS, SavedScene, SceneError, lesson_paths, read_scene, write_scene
 from convviz.state.torch_check import TorchCheck
 
-from ..scene.conv_scene import ConvScene
 from ..scene import palette
+from ..scene.scene_base import SceneBase
+from ..scene.scenes import scene_class
 from ..scene.palette import OK, PALETTE_NAMES, STALE
 from .controls import ControlPanel
 from .document import Document
@@ -56,7 +58,7 @@ def badge_html(check: TorchCheck | None) -> str:
     if not check.available:
         return '<span style="color:#6b6b6b">' + tr("unchecked: %1").replace("%1", check.reason) + "</span>"
     if check.agree:
-        same, largest = tr("equals torch.nn.functional.conv2d and autograd for these arrays"), tr("largest difference")
+        same, largest = tr("equals %1 for these arrays").replace("%1", check.reference), tr("largest difference")
         return f'<span style="color:{OK}">✔ {same} ({largest} {check.max_difference:.1e})</span>'
     differs = tr("differs from PyTorch")
     return f'<span style="color:{STALE}">✘ {differs}: {check.reason}</span>'
@@ -78,12 +80,15 @@ class MainWindow(QMainWindow):
         self.player.set_speed(self.settings.speed())
         self.last_check: TorchCheck | None = None
 
-        self.scene = ConvScene()
+        # One scene per kind of operation, made when first needed; ``self.scene`` is the one on show.
+        self.scene_stack = QStackedWidget()
+        self._scenes: dict[type, SceneBase] = {}
+        self.scene = self._scene_for("conv")
         self.player_bar = PlayerBar(self.player)
         visualizer = QWidget()
         column = QVBoxLayout(visualizer)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.scene, 1)
+        column.addWidget(self.scene_stack, 1)
         column.addWidget(self.player_bar)
         # The pages of the window: the visualizer, and the live training view beside it.
         self.pages = QTabWidget()
@@ -121,11 +126,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status, 1)
 
         self.document.builtChanged.connect(self._show_built)
-        self.document.staleChanged.connect(self.scene.set_stale)
+        self.document.staleChanged.connect(lambda stale: self.scene.set_stale(stale))
         self.document.torchChecked.connect(self._show_check)
         self.player.frameChanged.connect(self._show_frame)
         self.player.speedChanged.connect(self.settings.set_speed)
-        self.scene.hovered.connect(self._show_hover)
         self.pages.currentChanged.connect(self._page_changed)
         self._docks_on_visualizer: list[QDockWidget] = []
         self._menus()
@@ -138,6 +142,17 @@ class MainWindow(QMainWindow):
             self.document.restore(saved)
         else:
             self.document.restore(self.document.spec)
+
+    def _scene_for(self, operation: str) -> SceneBase:
+        """The scene that draws ``operation`` (``Built.operation``), made and wired the first time."""
+        cls = scene_class(operation)
+        if cls not in self._scenes:
+            scene = self._scenes[cls] = cls()
+            scene.hovered.connect(self._show_hover)
+            if self.presenter:
+                scene.set_text_scale(1.7)
+            self.scene_stack.addWidget(scene)
+        return self._scenes[cls]
 
     def _dock(self, title: str, widget: QWidget, area, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -234,14 +249,16 @@ class MainWindow(QMainWindow):
                 dock.hide()
             self.menuBar().hide()
             self.showFullScreen()
-            self.scene.set_text_scale(1.7)
+            for scene in self._scenes.values():
+                scene.set_text_scale(1.7)
             self.player_bar.setStyleSheet("font-size: 15pt;")
         else:
             for dock in getattr(self, "_docks_before", docks):
                 dock.show()
             self.menuBar().show()
             self.showNormal()
-            self.scene.set_text_scale(1.0)
+            for scene in self._scenes.values():
+                scene.set_text_scale(1.0)
             self.player_bar.setStyleSheet("")
         self.presenter = on
 
@@ -360,6 +377,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------
     def _show_built(self, built) -> None:
         trace = built.trace
+        scene = self._scene_for(built.operation)
+        if scene is not self.scene:
+            self.scene.hover(None, None)
+            self.scene = scene
+            self.scene_stack.setCurrentWidget(scene)
+            scene.set_stale(self.document.stale)
         self.scene.show_built(built)
         self.last_check = None
         self.scene.set_badge(badge_html(None) if self.document.builder.check_with_torch else "")

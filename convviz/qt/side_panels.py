@@ -35,6 +35,11 @@ def _box(view: pg.ViewBox, colour: str) -> pg.QtWidgets.QGraphicsRectItem:
     return rect
 
 
+def convolution_only(built) -> bool:
+    """Whether ``built`` is a convolution trace (the groups, im2col and two-roads panels read one)."""
+    return built.operation == "conv"
+
+
 def _symmetric(array) -> tuple[float, float]:
     level = float(np.max(np.abs(array), initial=0.0)) or 1.0
     return -level, level
@@ -57,6 +62,15 @@ class GroupsPanel(QWidget):
         self.matrix = None
 
     def show_built(self, built) -> None:
+        self.plot.setVisible(convolution_only(built))
+        if not convolution_only(built):
+            self.matrix = None
+            self.image.clear()
+            self.title.setText("")
+            self.counts.setText(self.tr("A pooling has no weights and no groups: each output channel is its "
+                                        "input channel, pooled.") if built.spec.is_pooling else
+                                self.tr("Choose the direct road to see the groups of the convolution it becomes."))
+            return
         g = built.trace.geometry
         kh, kw = g.kernel_size
         groups = np.arange(g.in_channels)[:, None] // g.in_per_group
@@ -108,6 +122,12 @@ class Im2colPanel(QWidget):
 
     def show_frame(self, index: int) -> None:
         if self.built is None or not self.isVisible():
+            return
+        if not convolution_only(self.built):
+            self.note.setText(self.tr("im2col turns a convolution into a matrix product; this operation is "
+                                      "not one (for the transposed convolution, choose the direct road)."))
+            self.weight_image.clear()
+            self.column_image.clear()
             return
         position = self.built.trace.im2col_position(index)
         if position is None:
@@ -184,6 +204,11 @@ class RoadsPanel(QWidget):
         if self.built is None or self.roads is not None:
             return
         trace = self.built.trace
+        if not convolution_only(self.built):
+            self.check.setText(self.tr("The two roads to ∂L/∂x belong to a convolution's backward pass."))
+            for image in (self.spread_image, self.kernel_image, self.result_image):
+                image.clear()
+            return
         if not trace.has_backward:
             self.check.setText(self.tr("Choose the backward mode to see the two roads to ∂L/∂x."))
             for image in (self.spread_image, self.kernel_image, self.result_image):
@@ -236,5 +261,13 @@ class CodePanel(QWidget):
                                            "visualizer's own pictures only.").replace("%1", built.label))
             self.copy.setEnabled(False)
             return
-        self.text.setPlainText(torch_code(built.spec, built.args))
+        spec = built.spec
+        if spec.is_pooling:
+            self.note.setText(self.tr("Run this with PyTorch: y and x.grad equal the last frame's arrays."))
+        elif spec.operation == "conv_transpose":
+            self.note.setText(self.tr("Run this with PyTorch: y equals the last frame's output, by either road."))
+        else:
+            self.note.setText(self.tr("Run this with PyTorch: y, x.grad and conv.weight.grad equal the last "
+                                      "frame's arrays."))
+        self.text.setPlainText(torch_code(spec, built.args))
         self.copy.setEnabled(True)

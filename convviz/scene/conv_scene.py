@@ -11,56 +11,32 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtGui import QImage
 
 from convviz.nn.functional import pad_source_index
 
 from . import palette
 from .math_text import floor_dropped, frame_math, size_formula
-from .planes import PlaneGrid, WrappedLabel, format_number
+from .planes import PlaneGrid, format_number
+from .scene_base import SceneBase, escape_html, settle_layout, shape_text as _shape, square_columns, tr
 
-pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background=palette.BACKGROUND,
-                    foreground=palette.TEXT)
+__all__ = ["ConvScene", "PHASE_TITLES", "settle_layout", "escape_html", "square_columns"]
 
 PHASE_TITLES = {"pad": "pad", "dilate": "dilate the kernel", "slide": "forward: slide",
                 "scatter": "backward: scatter ∂L/∂y into ∂L/∂x", "weight_grad": "backward: ∂L/∂w",
                 "bias_grad": "backward: ∂L/∂b", "fold": "backward: fold the padding back"}
 
 
-def tr(text: str) -> str:
-    # pyside6-lupdate files a free function's tr("...") under the empty context.
-    return QCoreApplication.translate("", text)
+class ConvScene(SceneBase):
+    """The scene of a convolution (and of a transposed convolution's direct road)."""
 
-
-def square_columns(count: int) -> int:
-    """Columns for ``count`` planes laid out about as wide as tall (1, 2, 2, 2, 3, ...)."""
-    return max(1, int(np.ceil(np.sqrt(count))))
-
-
-def _shape(*sizes) -> str:
-    return "×".join(str(s) for s in sizes)
-
-
-class ConvScene(pg.GraphicsLayoutWidget):
-    """The scene. ``hovered`` carries the text of what is under the mouse (also in ``hover_text``)."""
-
-    hovered = Signal(str)
+    PHASE_TITLES = PHASE_TITLES
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setMinimumSize(480, 360)
         layout = self.ci
-        layout.setSpacing(4)
-        self._labels: list[WrappedLabel] = []
-        self.text_scale = 1.0
-        self.header = self._label(0, 0, colspan=4, justify="left")
-        self.grids: dict[str, PlaneGrid] = {}
         for row, names in ((1, ("input", "kernel", "output")), (3, ("grad_input", "grad_weight", "grad_output"))):
             for col, name in enumerate(names):
-                title = self._label(row, col)
-                view = layout.addViewBox(row=row + 1, col=col, enableMenu=False)
-                self.grids[name] = PlaneGrid(view, title)
+                self._add_grid(name, row, col)
         # Colour bars for the signed arrays: the values behind each colour, fixed for the trace.
         self.colour_bars = {}
         for row, name in ((2, "output"), (4, "grad_output")):
@@ -72,36 +48,25 @@ class ConvScene(pg.GraphicsLayoutWidget):
         self.dilated = PlaneGrid(self.grids["kernel"].view, None)
         self.dilated_label = pg.TextItem(anchor=(0, 1), color=palette.MUTED)
         self.grids["kernel"].view.addItem(self.dilated_label)
-        self.math = self._label(5, 0, colspan=4, justify="left")
+        self._add_math(5)
         for col, stretch in enumerate((4, 2, 4)):  # the kernel is small; input and output share the rest
             layout.layout.setColumnStretchFactor(col, stretch)
-        self.built = None
-        self.frame_index = None
         self._drawn_progress: dict = {}
-        self.stale = False
-        self.badge = ""
-        self.hover_text = ""
-        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
-
-    def _label(self, row: int, col: int, colspan: int = 1, justify: str = "center") -> WrappedLabel:
-        label = WrappedLabel("", justify=justify, size="9pt")
-        self.ci.addItem(label, row=row, col=col, colspan=colspan)
-        self._labels.append(label)
-        return label
+        self._direct = False  # showing a transposed convolution's direct road
 
     # ------------------------------------------------------------------------------------------
     # A new trace
 
     def show_built(self, built) -> None:
         self.built = built
-        trace, args, levels = built.trace, built.args, built.levels
+        trace, levels = built.trace, built.levels
         g = trace.geometry
         self._padded = trace.padded_input  # (C, Hp, Wp): the trace's own, the cells its taps read
         top, bottom, left, right = g.pads
         # The input row / column each padded row / column holds (or copies); -1 for zeros.
         self._row_source = pad_source_index(g.height, top, bottom, g.padding_mode)
         self._col_source = pad_source_index(g.width, left, right, g.padding_mode)
-        self._weight = args.weight
+        self._weight = trace.weight
         kh, kw = g.kernel_size
         per_group = g.in_per_group
         backward = trace.has_backward
@@ -117,7 +82,13 @@ class ConvScene(pg.GraphicsLayoutWidget):
         tint = self._padding_tint(g)
         for c in range(g.in_channels):
             grid.set_overlay(c, tint)
-        grid.title.setText(tr("input x̃ padded %1 (C×H×W), %2 padding shaded")
+        # The transposed convolution's direct road: its input is the zero-inserted z, not x.
+        self._direct = built.spec.operation == "conv_transpose" and not built.label
+        if self._direct:
+            grid.title.setText(tr("zero-inserted input z %1 (C×Hz×Wz)").replace(
+                "%1", _shape(g.in_channels, g.height, g.width)))
+        else:
+            grid.title.setText(tr("input x̃ padded %1 (C×H×W), %2 padding shaded")
                            .replace("%1", _shape(g.in_channels, g.padded_height, g.padded_width))
                            .replace("%2", g.padding_mode) if any(g.pads) else
                            tr("input x %1 (C×H×W)").replace("%1", _shape(g.in_channels, g.height, g.width)))
@@ -126,7 +97,8 @@ class ConvScene(pg.GraphicsLayoutWidget):
         grid.set_layout(g.out_channels * per_group, kh, kw, columns=per_group)
         w_level = levels["weight"]
         grid.set_planes(self._weight.reshape(-1, kh, kw), palette.DIVERGING_LUT, (-w_level, w_level))
-        grid.title.setText(tr("kernel w %1 (F×C/G×KH×KW)").replace("%1", _shape(g.out_channels, per_group, kh, kw)))
+        grid.title.setText((tr("kernel turned 180° %1 (F×C/G×KH×KW)") if self._direct else tr("kernel w %1 (F×C/G×KH×KW)"))
+                           .replace("%1", _shape(g.out_channels, per_group, kh, kw)))
         bounds = grid.bounds()
         if g.dilation != (1, 1):
             span = (g.dilation[0] * (kh - 1) + 1, g.dilation[1] * (kw - 1) + 1)
@@ -142,7 +114,8 @@ class ConvScene(pg.GraphicsLayoutWidget):
 
         out_columns = square_columns(g.out_channels)
         self.grids["output"].set_layout(g.out_channels, g.out_height, g.out_width, columns=out_columns)
-        self.grids["output"].title.setText(tr("output y %1 (F×OH×OW)")
+        self.grids["output"].title.setText((tr("output y of the transposed convolution %1 (F×OH×OW)") if self._direct
+                                            else tr("output y %1 (F×OH×OW)"))
                                            .replace("%1", _shape(g.out_channels, g.out_height, g.out_width)))
         level = levels["output"]
         self.colour_bars["output"].setLevels(values=(-level, level))
@@ -160,19 +133,11 @@ class ConvScene(pg.GraphicsLayoutWidget):
             grid = self.grids["grad_output"]
             grid.set_layout(g.out_channels, g.out_height, g.out_width, columns=out_columns)
             level = levels["grad_output"]
-            grid.set_planes(args.grad_output, palette.DIVERGING_LUT, (-level, level))
+            grid.set_planes(trace.grad_output, palette.DIVERGING_LUT, (-level, level))
             grid.title.setText(tr("∂L/∂y given %1").replace("%1", _shape(g.out_channels, g.out_height,
                                                                               g.out_width)))
         self.frame_index = None
         self._drawn_progress = {}  # a new trace: every array is drawn afresh
-
-    def _set_visible(self, names, visible: bool) -> None:
-        for name in names:
-            grid = self.grids[name]
-            grid.view.setVisible(visible)
-            grid.title.setVisible(visible)
-            grid.view.setMaximumHeight(16777215 if visible else 0)
-            grid.title.setMaximumHeight(16777215 if visible else 0)
 
     def _mark_dropped(self, g) -> None:
         """Outline the padded rows and columns no window reaches (what the floor drops)."""
@@ -342,65 +307,8 @@ class ConvScene(pg.GraphicsLayoutWidget):
             grid.outline("frame", cells, colours)
             grid.numbers(*numbers[name])
 
-    def _draw_header(self, index: int, phase) -> None:
-        trace = self.built.trace
-        note = tr("not current: the controls show a change that cannot run or is still being built")
-        stale = f'  <span style="color:{palette.STALE}"><b>{escape_html(note)}</b></span>' if self.stale else ""
-        # Translated outside the f-string: pyside6-lupdate does not look inside one.
-        frame_word, one_frame = tr("frame"), escape_html(tr("one frame ="))
-        title, unit = escape_html(tr(PHASE_TITLES.get(phase.name, phase.name))), escape_html(tr(phase.unit))
-        self.header.setText(
-            f'<span style="font-size:{11 * self.text_scale:.0f}pt"><b>{frame_word} {index + 1:,} / {len(trace):,}</b> · '
-            f'<b>{title}</b> ({one_frame} {unit}){stale}</span><br>'
-            f'<span style="color:{palette.MUTED}">{escape_html(phase.explanation)}</span>'
-            + (f"<br>{self.badge}" if self.badge else "")
-            + (f'<br><b>{escape_html(self.built.label)}</b>' if self.built.label else ""))
-
-    def set_text_scale(self, scale: float) -> None:
-        """Make every text of the scene ``scale`` times its normal size (presenter mode)."""
-        self.text_scale = scale
-        for label in self._labels:  # the panel titles grow less than the header and the math
-            grow = scale if label in (self.header, self.math) else 1 + (scale - 1) / 2
-            label.setText(label.text, size=f"{9 * grow:.0f}pt")
-        for grid in list(self.grids.values()) + [self.dilated]:
-            grid.set_text_size(8 * scale)
-        if self.frame_index is not None:
-            self.show_frame(self.frame_index)
-
-    def set_stale(self, stale: bool) -> None:
-        self.stale = stale
-        if self.frame_index is not None:
-            self._draw_header(self.frame_index, self.built.trace.phase_at(self.frame_index))
-
-    def set_badge(self, html: str) -> None:
-        self.badge = html
-        if self.frame_index is not None:
-            self._draw_header(self.frame_index, self.built.trace.phase_at(self.frame_index))
-
-    # ------------------------------------------------------------------------------------------
-    # Hover linking
-
-    def _on_mouse_moved(self, position) -> None:
-        if self.built is None:
-            return
-        for name, grid in list(self.grids.items()):
-            if not grid.view.isVisible() or not grid.view.sceneBoundingRect().contains(position):
-                continue
-            point = grid.view.mapSceneToView(position)
-            cell = grid.cell_at(point.x(), point.y())
-            self.hover(name, cell)
-            return
-        self.hover(None, None)
-
-    def hover(self, name: str | None, cell) -> str:
-        """Light what ``cell`` ((plane, row, column) of grid ``name``) is linked to; returns (and
-        emits) the text describing it. ``hover(None, None)`` clears."""
-        for grid in self.grids.values():
-            grid.outline("hover", [], palette.HOVER)
-        text = "" if cell is None else self._link(name, *cell)
-        self.hover_text = text
-        self.hovered.emit(text)
-        return text
+    def _all_grids(self) -> list[PlaneGrid]:
+        return list(self.grids.values()) + [self.dilated]
 
     def _link(self, name: str, k: int, y: int, x: int) -> str:
         trace = self.built.trace
@@ -443,7 +351,7 @@ class ConvScene(pg.GraphicsLayoutWidget):
             text = (tr("y[%1, %2, %3] = %4: its receptive field is %5 taps").replace("%1", str(k)).replace(
                 "%2", str(y)).replace("%3", str(x)).replace("%4", value).replace("%5", str(len(taps))))
             if trace.has_backward:
-                text += tr("; ∂L/∂y = %1").replace("%1", format_number(float(self.built.args.grad_output[k, y, x])))
+                text += tr("; ∂L/∂y = %1").replace("%1", format_number(float(trace.grad_output[k, y, x])))
             return text
         if name in ("kernel", "grad_weight"):
             f, c = divmod(k, per_group)
@@ -459,23 +367,3 @@ class ConvScene(pg.GraphicsLayoutWidget):
                     "%1", str(len(reads))).replace("%2", format_number(float(reads.contribution.sum())))
             return text
         return ""
-
-    # ------------------------------------------------------------------------------------------
-    def render_image(self, width: int | None = None, height: int | None = None) -> QImage:
-        """The scene as an image of the given size (the current size when not given)."""
-        if width and height and not self.isVisible():
-            self.resize(width, height)
-        settle_layout()
-        return self.grab().toImage()
-
-
-def settle_layout(passes: int = 4) -> None:
-    """Let the layout settle: a label that wraps to a new width asks for a new height, which takes
-    another pass of the event loop."""
-    for _ in range(passes):
-        QCoreApplication.processEvents()
-
-
-def escape_html(text: str) -> str:
-    from html import escape
-    return escape(text)

@@ -1,7 +1,8 @@
 """From a spec and a working image to the engine's arrays, the problems, and the trace (numpy only).
 
-The arrays are float64: the numbers on screen are then the exact sums the frames narrate, and the
-comparison with PyTorch (``convviz.qt.torch_check``) is to the last few bits.
+This module builds the convolution, and ``problems`` / ``make_built`` are the one door for every
+operation: they hand a pooling to ``pool_build`` and a transposed convolution to
+``transposed_build``. The arrays are float64 (``built.DTYPE``).
 """
 
 from __future__ import annotations
@@ -14,18 +15,13 @@ import numpy as np
 from convviz.nn.functional import conv2d, conv_geometry
 from convviz.trace import Trace, trace_conv2d
 
-from .kernels import preset_kernel
+from . import pool_build, transposed_build
+from .built import (DTYPE, FIT_FIELDS, Built, Problem, allowed_groups, biggest, divisors, fit_field,
+                    grad_output_for, weight_of)
 from .spec import ConvSpec
 
-DTYPE = np.float64
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a control cannot take its value: ``field`` names the spec field the message belongs to."""
-
-    field: str
-    message: str
+__all__ = ["DTYPE", "Problem", "Built", "ConvArguments", "allowed_groups", "divisors", "weight_of", "problems",
+           "conv_arguments", "trace_of", "build_trace", "colour_levels", "make_built", "FIT_FIELDS"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,34 +43,6 @@ class ConvArguments:
                     padding_mode=self.padding_mode)
 
 
-def divisors(n: int) -> list[int]:
-    return [d for d in range(1, n + 1) if n % d == 0]
-
-
-def allowed_groups(channels: int, out_channels: int) -> list[int]:
-    """The values ``groups`` may take: the common divisors of both channel counts."""
-    return [d for d in divisors(channels) if out_channels % d == 0]
-
-
-def weight_of(spec: ConvSpec) -> np.ndarray:
-    """(F, C/G, KH, KW): filter f's preset on each of its input channels, divided by their number
-    (so a filter answers the channels' mean, as on a grayscale image), then the typed values."""
-    kh, kw = spec.kernel_size
-    per_group = spec.in_per_group
-    weight = np.empty((spec.out_channels, per_group, kh, kw), dtype=DTYPE)
-    for f, name in enumerate(spec.presets):
-        if name != "random":  # the same 2-D kernel on every channel of the filter
-            weight[f] = preset_kernel(name, kh, kw) / per_group
-            continue
-        for c in range(per_group):
-            seed = spec.seed + 7919 * f + c  # a different random kernel per filter and channel
-            weight[f, c] = preset_kernel(name, kh, kw, seed=seed) / per_group
-    for (f, c, i, j), value in spec.weight_edits:
-        if f < weight.shape[0] and c < weight.shape[1] and i < kh and j < kw:
-            weight[f, c, i, j] = value
-    return weight
-
-
 def _field_of(message: str) -> str:
     if "groups" in message:
         return "groups"
@@ -85,16 +53,16 @@ def _field_of(message: str) -> str:
     return "spec"
 
 
-# A kernel that does not fit is the fault of whichever of these the user changed last.
-FIT_FIELDS = ("kernel_size", "dilation", "padding", "stride", "size")
-
-
 def problems(spec: ConvSpec, height: int, width: int, changed=()) -> list[Problem]:
     """Every reason this spec cannot run on an image of height × width, each with the control it
     belongs to; empty when it can. The messages are the engine's own, with the allowed values
     added where the engine's rule has a short list of them. ``changed`` names the fields the
     last edit changed: a rule that several fields share (the dilated kernel must fit the padded
     input) is told next to the one the user just moved."""
+    if spec.is_pooling:
+        return pool_build.problems(spec, height, width, changed)
+    if spec.operation == "conv_transpose":
+        return transposed_build.problems(spec, height, width, changed)
     found = []
     if spec.channels % spec.groups or spec.out_channels % spec.groups:
         allowed = ", ".join(str(d) for d in allowed_groups(spec.channels, spec.out_channels))
@@ -112,7 +80,7 @@ def problems(spec: ConvSpec, height: int, width: int, changed=()) -> list[Proble
     except (TypeError, ValueError) as error:
         field = _field_of(str(error))
         if field == "kernel_size":
-            field = next((name for name in changed if name in FIT_FIELDS), field)
+            field = fit_field(changed)
         found.append(Problem(field, str(error)))
     return found
 
@@ -126,14 +94,10 @@ def conv_arguments(spec: ConvSpec, image: np.ndarray) -> ConvArguments:
                   padding_mode=spec.padding_mode)
     grad_output = None
     if spec.mode == "backward":
-        geometry = conv_geometry(image, weight, bias, **kwargs)
-        shape = geometry.output_shape
-        if spec.grad_output == "ones":
-            grad_output = np.ones(shape, dtype=DTYPE)
-        elif spec.grad_output == "random":
-            grad_output = np.random.default_rng(spec.grad_seed).standard_normal(shape).astype(DTYPE)
-        else:  # the gradient of L = ½·sum(y²) is y itself
+        if spec.grad_output == "sum_of_squares":  # the gradient of L = ½·sum(y²) is y itself
             grad_output = conv2d(image, weight, bias, **kwargs)
+        else:
+            grad_output = grad_output_for(spec, np.empty(conv_geometry(image, weight, bias, **kwargs).output_shape))
     return ConvArguments(image, weight, bias, grad_output, **kwargs)
 
 
@@ -151,10 +115,6 @@ def build_trace(spec: ConvSpec, image: np.ndarray) -> Trace:
 def colour_levels(trace: Trace, args: ConvArguments) -> dict:
     """Fixed symmetric levels per array, from the arrays at their fullest, so colours do not
     flicker from frame to frame."""
-    def biggest(array) -> float:
-        finite = np.abs(array[np.isfinite(array)])
-        return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-
     levels = {"input": biggest(args.input), "weight": biggest(args.weight)}
     final = trace.state(len(trace) - 1)
     levels["output"] = biggest(final["output"])
@@ -166,22 +126,14 @@ def colour_levels(trace: Trace, args: ConvArguments) -> dict:
     return levels
 
 
-@dataclass(frozen=True, eq=False)
-class Built:
-    """A finished build: the spec it was made from and everything a scene draws (the window's
-    builder and the exporter both make these, with ``make_built``)."""
-
-    spec: ConvSpec
-    args: ConvArguments
-    trace: Trace
-    levels: dict          # array name -> the symmetric colour level (max |value| at its fullest)
-    label: str = ""       # set when the arrays came from elsewhere (a training run's layer), not the spec
-    generation: int = 0   # the window's build counter: a build that is not the newest is dropped
-
-
 def make_built(spec: ConvSpec, image: np.ndarray | None = None, args: ConvArguments | None = None,
                label: str = "", generation: int = 0) -> Built:
-    """Build ``spec`` on ``image`` (C, H, W), or the convolution ``args`` describes."""
+    """Build ``spec`` on ``image`` (C, H, W), or the convolution ``args`` describes (a training
+    run's layer, with ``label`` saying so)."""
+    if args is None and spec.is_pooling:
+        return pool_build.make_built(spec, image, generation)
+    if args is None and spec.operation == "conv_transpose":
+        return transposed_build.make_built(spec, image, generation)
     args = conv_arguments(spec, image) if args is None else args
     trace = trace_of(args, spec.granularity)
     return Built(spec, args, trace, colour_levels(trace, args), label, generation)

@@ -17,6 +17,17 @@ from convviz.nn.functional import PADDING_MODES
 from .kernels import PRESETS
 
 MODES = ("forward", "backward")
+# What the visualizer plays: a convolution, a pooling, or a transposed convolution.
+OPERATIONS = ("conv", "max_pool", "avg_pool", "conv_transpose")
+OPERATION_TEXT = {
+    "conv": "convolution",
+    "max_pool": "max pooling",
+    "avg_pool": "average pooling",
+    "conv_transpose": "transposed convolution",
+}
+# The transposed convolution is shown two ways: each input value times the kernel scattered into
+# the output, or the same output as a convolution over the zero-inserted input.
+TRANSPOSED_ROADS = ("scatter", "direct")
 GRAD_OUTPUTS = ("ones", "random", "sum_of_squares")
 GRAD_OUTPUT_TEXT = {
     "ones": "ones (the gradient of sum(y))",
@@ -59,6 +70,15 @@ class ConvSpec:
     grad_output: str = "ones"
     grad_seed: int = 0
     granularity: str = "output"           # a frame per output element, or "tap": per multiply-add
+    operation: str = "conv"               # one of OPERATIONS
+    ceil_mode: bool = False               # pooling: round the output size up
+    count_include_pad: bool = True        # average pooling: padding cells count in the divisor
+    output_padding: tuple[int, int] = (0, 0)   # transposed convolution: extra rows/columns at the bottom/right
+    transposed_road: str = "scatter"      # one of TRANSPOSED_ROADS
+
+    @property
+    def is_pooling(self) -> bool:
+        return self.operation in ("max_pool", "avg_pool")
 
     # ------------------------------------------------------------------------------------------
     @property
@@ -90,6 +110,27 @@ class ConvSpec:
         presets = tuple(name if f in chosen else p for f, p in enumerate(self.presets))
         edits = tuple(e for e in self.weight_edits if e[0][0] not in chosen)
         return dataclasses.replace(self, presets=presets, weight_edits=edits)
+
+    def with_operation(self, operation: str) -> ConvSpec:
+        """The spec playing ``operation``. Moving to another kind of operation starts from the
+        geometry a lecturer shows first: 2×2 windows with stride 2 for pooling, a 3×3 box kernel
+        with stride 2 for the transposed convolution (which doubles the size and shows the
+        checkerboard), the default 3×3 with padding 1 for the convolution."""
+        if operation not in OPERATIONS:
+            raise SpecError(f"operation must be one of {', '.join(OPERATIONS)}, got {operation!r}")
+        family = lambda op: "pool" if op in ("max_pool", "avg_pool") else op
+        changed = dataclasses.replace(self, operation=operation)
+        if family(operation) == family(self.operation):
+            return dataclasses.replace(changed, dilation=(1, 1)) if operation == "avg_pool" else changed
+        if family(operation) == "pool":
+            return dataclasses.replace(changed, kernel_size=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1))
+        default = ConvSpec()
+        if operation == "conv_transpose":
+            changed = dataclasses.replace(changed, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1),
+                                          output_padding=(1, 1), dilation=(1, 1), groups=1, mode="forward")
+            return changed.with_preset("box")
+        return dataclasses.replace(changed, kernel_size=default.kernel_size, stride=default.stride,
+                                   padding=default.padding, dilation=default.dilation, output_padding=(0, 0))
 
     # ------------------------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -170,10 +211,16 @@ def _read_field(name: str, value, default):
             key = tuple(_int("weight_edits index", v, 0, 255) for v in entry[0])
             edits.append((key, _number("weight_edits value", entry[1])))
         return tuple(sorted(edits))
-    if name == "bias":
+    if name in ("bias", "ceil_mode", "count_include_pad"):
         if not isinstance(value, bool):
-            raise SpecError(f"bias must be true or false, got {value!r}")
+            raise SpecError(f"{name} must be true or false, got {value!r}")
         return value
+    if name == "operation":
+        return _choice(name, value, OPERATIONS)
+    if name == "transposed_road":
+        return _choice(name, value, TRANSPOSED_ROADS)
+    if name == "output_padding":
+        return _pair(name, value, 0, STEP_RANGE[1] - 1)
     if name == "bias_value":
         return _number(name, value)
     if name in ("stride", "dilation"):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .build import ConvArguments, weight_of
+from .pool_build import KINDS, padding_of
 from .spec import ConvSpec
+from .transposed_build import transposed_weight
 
 
 def _literal(array: np.ndarray) -> str:
@@ -35,8 +37,22 @@ def _picture_lines(spec: ConvSpec) -> list[str]:
             "x = torch.tensor(image, dtype=torch.float64).unsqueeze(0).requires_grad_(True)"]
 
 
+def _grad_output_lines(spec: ConvSpec) -> list[str]:
+    if spec.grad_output == "ones":
+        return ["grad_output = torch.ones_like(y)"]
+    if spec.grad_output == "random":
+        return [f"grad_output = torch.tensor(np.random.default_rng({spec.grad_seed})"
+                f".standard_normal(tuple(y.shape[1:])))[None]"]
+    return ["grad_output = y.detach().clone()  # the gradient of L = ½·sum(y²)"]
+
+
 def torch_code(spec: ConvSpec, args: ConvArguments | None = None) -> str:
-    """Python source reproducing ``spec`` in torch; ``args`` (when given) must be the spec's."""
+    """Python source reproducing ``spec`` in torch; ``args`` (when given) must be the spec's
+    convolution arguments (a pooling and a transposed convolution are rebuilt from the spec)."""
+    if spec.is_pooling:
+        return _pooling_code(spec)
+    if spec.operation == "conv_transpose":
+        return _transposed_code(spec)
     weight = weight_of(spec) if args is None else args.weight
     out_channels, per_group, kh, kw = weight.shape
     padding = spec.padding if isinstance(spec.padding, str) else tuple(spec.padding)
@@ -53,13 +69,42 @@ def torch_code(spec: ConvSpec, args: ConvArguments | None = None) -> str:
         lines.append(f"    conv.bias.fill_({float(spec.bias_value)!r})")
     lines += ["", "y = conv(x)  # the output on screen: y[0]"]
     if spec.mode == "backward":
-        if spec.grad_output == "ones":
-            lines.append("grad_output = torch.ones_like(y)")
-        elif spec.grad_output == "random":
-            lines.append(f"grad_output = torch.tensor(np.random.default_rng({spec.grad_seed})"
-                         f".standard_normal(tuple(y.shape[1:])))[None]")
-        else:
-            lines.append("grad_output = y.detach().clone()  # the gradient of L = ½·sum(y²)")
+        lines += _grad_output_lines(spec)
         lines += ["y.backward(grad_output)",
                   "# x.grad[0] is ∂L/∂x, conv.weight.grad is ∂L/∂w" + (", conv.bias.grad is ∂L/∂b" if spec.bias else "")]
+    return "\n".join(lines) + "\n"
+
+
+def _pooling_code(spec: ConvSpec) -> str:
+    kind = KINDS[spec.operation]
+    options = (f"kernel_size={tuple(spec.kernel_size)}, stride={tuple(spec.stride)}, padding={padding_of(spec)}, ")
+    if kind == "max":
+        call = f"torch.nn.functional.max_pool2d(x, {options}dilation={tuple(spec.dilation)}, ceil_mode={spec.ceil_mode})"
+    else:
+        call = (f"torch.nn.functional.avg_pool2d(x, {options}ceil_mode={spec.ceil_mode}, "
+                f"count_include_pad={spec.count_include_pad})")
+    lines = ["import numpy as np", "import torch", *_picture_lines(spec), "", f"y = {call}  # the output on screen: y[0]"]
+    if spec.mode == "backward":
+        lines += _grad_output_lines(spec)
+        lines += ["y.backward(grad_output)", "# x.grad[0] is ∂L/∂x: each window's gradient "
+                  + ("sent to its maximum" if kind == "max" else "spread evenly over its pixels")]
+    return "\n".join(lines) + "\n"
+
+
+def _transposed_code(spec: ConvSpec) -> str:
+    weight = transposed_weight(weight_of(spec), spec.groups)
+    in_channels, per_group, kh, kw = weight.shape
+    padding = padding_of(spec)
+    lines = ["import numpy as np",
+             "import torch",
+             *_picture_lines(spec),
+             "",
+             f"conv = torch.nn.ConvTranspose2d({in_channels}, {per_group * spec.groups}, kernel_size={(kh, kw)}, "
+             f"stride={tuple(spec.stride)}, padding={padding}, output_padding={tuple(spec.output_padding)}, "
+             f"groups={spec.groups}, bias={spec.bias}, dilation={tuple(spec.dilation)}, dtype=torch.float64)",
+             "with torch.no_grad():",
+             f"    conv.weight.copy_(torch.tensor({_literal(weight)}, dtype=torch.float64))  # (C, F/G, KH, KW)"]
+    if spec.bias:
+        lines.append(f"    conv.bias.fill_({float(spec.bias_value)!r})")
+    lines += ["", "y = conv(x)  # the output on screen: y[0]"]
     return "\n".join(lines) + "\n"
