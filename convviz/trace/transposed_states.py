@@ -26,8 +26,9 @@ from .transposed_frames import TransposedFrame, TransposedLayout
 from .transposed_record import TransposedRecord, axis_counts, scatter_channel
 
 # Playing forward from the last state asked for applies the frames in between one by one when there
-# are at most this many; a longer jump is cheaper computed from scratch (benchmarks/bench_trace_transposed.py).
-TRANSPOSED_REPLAY_LIMIT = 16
+# are at most this many (a frame costs about 0.1 ms, a state from scratch 1-2 ms at 1×3×64×64);
+# a longer jump is cheaper computed from scratch (benchmarks/bench_trace_transposed.py).
+TRANSPOSED_REPLAY_LIMIT = 8
 
 
 class TransposedStateCache:
