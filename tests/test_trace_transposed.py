@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 import convviz.trace.transposed as transposed_module
 import convviz.trace.transposed_record as record_module
+import convviz.trace.transposed_states as states_module
 from convviz.nn.functional import conv_transpose2d
 from convviz.trace import Trace, apply_frame, trace_conv_transpose2d
 
@@ -342,6 +343,18 @@ def test_states_are_read_only_and_counts_tell_what_is_not_computed_yet():
     assert later["counts"].sum() - state["counts"].sum() == 2 * 2 * 3 and state["counts"].sum() == 5 * 12
     last_rows = trace.full_shape[-2] - trace.output_padding[0]
     assert not trace.state(-1).written["full"][:, last_rows:].any()  # output_padding rows: no product reaches
+
+
+def test_playing_forward_applies_frames_instead_of_recomputing(monkeypatch):
+    calls = []
+    original = states_module.state_from_scratch
+    monkeypatch.setattr(states_module, "state_from_scratch", lambda *a: calls.append(a[2]) or original(*a))
+    trace = trace_conv_transpose2d(X, W, B, **KWARGS)
+    for index in range(40, len(trace)):  # through the end of the scatter and the crop
+        trace.state(index)
+    trace.state(len(trace) - 1 - states_module.TRANSPOSED_REPLAY_LIMIT)  # back: from scratch
+    trace.state(len(trace) - 1)  # a jump of exactly the limit: played forward
+    assert calls == [41, len(trace) - states_module.TRANSPOSED_REPLAY_LIMIT]
 
 
 # ----------------------------------------------------------------------------------------------
