@@ -43,7 +43,7 @@ def test_it_opens_on_the_source_network_with_the_hand_worked_numbers(view):
     assert view.output_pixel() == (3, 3)
     assert rects(view)[-1] == QRectF(60, 60, 104, 104)
     assert "rows 60 to 163 and columns 60 to 163" in view.picture_title.text()
-    assert view.preset.currentData() == "source_network"
+    assert view.editor.preset.currentData() == "source_network"
 
 
 def test_changing_a_kernel_changes_the_table_and_the_rectangles(view, qtbot):
@@ -54,14 +54,14 @@ def test_changing_a_kernel_changes_the_table_and_the_rectangles(view, qtbot):
     # Output (2, 1) of two 3×3: rows 2..6, columns 1..5; layer 1's central unit (3, 2) sees rows 3..5.
     assert rects(view) == [QRectF(2, 3, 3, 3), QRectF(1, 2, 5, 5)]
     with qtbot.waitSignal(view.changed):
-        view.rows[0].spins["kernel"].setValue(5)
+        view.editor.rows[0].spins["kernel"].setValue(5)
     # r₁ = 5, r₂ = 5 + 2·1 = 7; output (2, 1) now sees rows 2..8, columns 1..7.
     assert column(view, R_COLUMN) == ["1", "5", "7"]
     assert view.table.item(2, FORMULA_COLUMN).text() == "r₂ = r₁ + (k−1)·j₁ = 5 + (3−1)·1 = 7"
     assert column(view, 1) == ["16 × 16", "12 × 12", "10 × 10"]
     assert rects(view) == [QRectF(2, 3, 5, 5), QRectF(1, 2, 7, 7)]
-    assert view.preset.currentIndex() == -1  # no longer the preset
-    assert view.preset.currentText() == "" and view.preset.placeholderText() == "your own stack"
+    assert view.editor.preset.currentIndex() == -1  # no longer the preset
+    assert view.editor.preset.currentText() == "" and view.editor.preset.placeholderText() == "your own stack"
 
 
 @pytest.mark.parametrize("key, last_r, last_jump", [("two_3x3", "5", "1"), ("conv_pool_conv", "8", "2"),
@@ -69,13 +69,13 @@ def test_changing_a_kernel_changes_the_table_and_the_rectangles(view, qtbot):
 def test_each_preset_from_the_combo(view, key, last_r, last_jump):
     view.set_working_size(64)
     view.set_layers([Layer.conv(1)])
-    view.preset.activated.emit(view.preset.findData(key))  # what choosing it in the list sends
+    view.editor.preset.activated.emit(view.editor.preset.findData(key))  # what choosing it in the list sends
     assert view.layers() == PRESETS[key]
     assert column(view, R_COLUMN)[-1] == last_r and column(view, 3)[-1] == last_jump
     assert view.working_size() == (224 if key == "source_network" else 64)
-    assert view.preset.currentData() == key
+    assert view.editor.preset.currentData() == key
     assert len(view.share_items) == len(PRESETS[key]) == view.table.rowCount() - 1
-    assert sorted(view.preset.itemData(i) for i in range(view.preset.count())) == sorted(PRESET_KEYS)
+    assert sorted(view.editor.preset.itemData(i) for i in range(view.editor.preset.count())) == sorted(PRESET_KEYS)
 
 
 def test_a_stack_that_no_longer_fits_is_named_and_the_old_drawing_stays_marked(view):
@@ -87,22 +87,22 @@ def test_a_stack_that_no_longer_fits_is_named_and_the_old_drawing_stays_marked(v
     assert "n₄ = ⌊(n₃ + 2p − k)/s⌋ + 1 = ⌊(1 + 2·0 − 2)/2⌋ + 1 = 0" in view.message.text()
     assert rects(view) == before
     assert all(item.pen().style() == Qt.DashLine for item in view.share_items)
-    assert view.stale_text.toPlainText() == "not current: the stack is invalid"
+    assert view.stale_text.toPlainText() == "not current: the stack is invalid" and view.stale_text.isVisible()
     assert view.picture_title.text().startswith("Not current")
     assert column(view, 1)[0] == "224 × 224"  # the table keeps the last valid numbers, greyed
     view.set_working_size(224)
-    assert view.current and view.message.text() == "" and view.stale_text.toPlainText() == ""
+    assert view.current and view.message.text() == "" and not view.stale_text.isVisible()
     assert all(item.pen().style() == Qt.SolidLine for item in view.share_items)
     assert rects(view) == before
 
 
 def test_a_pooling_padding_over_half_its_kernel_is_refused_with_the_rule(view):
     before = rects(view)
-    view.rows[1].spins["padding"].setValue(2)  # max pool 2×2 with p = 2
+    view.editor.rows[1].spins["padding"].setValue(2)  # max pool 2×2 with p = 2
     assert not view.current and rects(view) == before
     assert view.message.text() == ("Layer 2: a pooling's padding must be at most half its kernel (p ≤ k // 2, as "
                                    "torch requires); here p = 2 and k = 2.")
-    view.rows[1].spins["kernel"].setValue(4)  # now p = 2 = 4 // 2: allowed; r₂ = 11 + 3·3 = 20
+    view.editor.rows[1].spins["kernel"].setValue(4)  # now p = 2 = 4 // 2: allowed; r₂ = 11 + 3·3 = 20
     assert view.current and column(view, R_COLUMN)[2] == "20"
 
 
@@ -114,6 +114,7 @@ def test_hovering_a_row_lights_its_share_and_shows_its_formulas(view, qtbot):
     lit = view.share_items[2]
     assert lit.pen().widthF() == 4.5 and lit.brush().style() != Qt.NoBrush
     assert all(item.pen().color().alpha() == 70 for i, item in enumerate(view.share_items) if i != 2)
+    assert [table.item(r, 0).background().color().alpha() for r in range(1, 8)] == [0, 0, 45, 0, 0, 0, 0]
     text = view.formula.text()
     assert "r₃ = r₂ + (k−1)·j₂ = 14 + (5−1)·6 = 38" in text and "j₃ = j₂·s = 6·1 = 6" in text
     assert "c₃ = c₂ + ((k−1)/2 − p)·j₂ = 6.5 + ((5−1)/2 − 0)·6 = 18.5" in text
@@ -141,7 +142,7 @@ def test_clicking_the_output_grid_chooses_the_pixel(view, qtbot):
     assert view.chosen_item.rect() == QRectF(6, 0, 1, 1)
     # Row 0 starts at 39.5 − 51.5 = −12; column 6 at 39.5 + 144 − 51.5 = 132 and ends at 235.
     assert rects(view)[-1] == QRectF(132, -12, 104, 104)
-    assert "past the picture's top, right edge" in view.picture_title.text()
+    assert "past the picture's edge (top, right), into the padding" in view.picture_title.text()
 
 
 def test_clicking_the_picture_chooses_the_output_centred_nearest(view, qtbot):
@@ -159,20 +160,20 @@ def test_a_smaller_output_clamps_the_chosen_pixel(view):
 
 def test_adding_and_removing_layers_within_one_to_eight(view):
     view.apply_preset("two_3x3")
-    while view.add_button.isEnabled():
-        view.add_button.click()
+    while view.editor.add_button.isEnabled():
+        view.editor.add_button.click()
     assert len(view.layers()) == MAX_LAYERS == view.table.rowCount() - 1
     assert view.layers()[-1] == Layer.conv(3) and column(view, R_COLUMN)[-1] == "17"  # 1 + 8·2
-    while view.remove_button.isEnabled():
-        view.remove_button.click()
+    while view.editor.remove_button.isEnabled():
+        view.editor.remove_button.click()
     assert view.layers() == (Layer.conv(3),) and len(view.share_items) == 1
 
 
 def test_switching_a_row_to_pooling_gives_it_torchs_stride(view):
     view.apply_preset("two_3x3")
-    view.rows[1].kind.setCurrentIndex(view.rows[1].kind.findData("avg_pool"))
-    assert view.layers()[1] == Layer.avg_pool(3) and not view.rows[1].spins["dilation"].isEnabled()
-    assert view.describe(view.layers()[1]) == "average pooling 3×3, stride 3"
+    view.editor.rows[1].kind.setCurrentIndex(view.editor.rows[1].kind.findData("avg_pool"))
+    assert view.layers()[1] == Layer.avg_pool(3) and not view.editor.rows[1].spins["dilation"].isEnabled()
+    assert view.editor.describe(view.layers()[1]) == "average pooling 3×3, stride 3"
 
 
 def test_the_picture_gray_or_colour_at_the_working_size(view):
@@ -198,19 +199,34 @@ def test_the_state_round_trips(view, qtbot):
     view.set_working_size(30)
     view.set_output_pixel(2, 4)
     state = view.state()
+    assert state == {"rows": [{"kind": "conv", "kernel": 3, "stride": 1, "padding": 0, "dilation": d}
+                              for d in (1, 2, 4)], "size": 30, "output": [2, 4]}
     other = ReceptiveFieldView()
     qtbot.addWidget(other)
+    other.set_layers([Layer.conv(3)] * 8, size=20)   # an output of 4×4: rows 0..3 only
     other.restore_state(state)
     assert other.layers() == PRESETS["dilated"] and other.working_size() == 30 and other.output_pixel() == (2, 4)
     assert rects(other) == rects(view)
-    with pytest.raises(ValueError, match="not a receptive-field view's state"):
-        other.restore_state({"layers": [{"kind": "conv"}], "size": 9, "output": [0, 0]})
-    assert other.layers() == PRESETS["dilated"]
+    for bad in ({"rows": [{"kind": "conv"}], "size": 9, "output": [0, 0]}, {"rows": state["rows"], "size": 2,
+                                                                         "output": [0, 0]}, {"size": 30}):
+        with pytest.raises(ValueError, match="not a receptive-field view's state"):
+            other.restore_state(bad)
+        assert other.layers() == PRESETS["dilated"] and other.working_size() == 30
+
+
+def test_an_invalid_stack_is_kept_as_shown_in_the_state(view, qtbot):
+    view.editor.rows[1].spins["padding"].setValue(2)   # a 2×2 max pool with p = 2: refused
+    state = view.state()
+    other = ReceptiveFieldView()
+    qtbot.addWidget(other)
+    other.restore_state(state)
+    assert other.state() == state and not other.current and "Layer 2:" in other.message.text()
 
 
 @pytest.mark.parametrize("layers, words", [([], "1 to 8"), ([Layer.conv(3)] * 9, "1 to 8"),
                                            ([Layer.conv((3, 5))], "square layers"),
-                                           ([Layer.conv(3, stride=9)], "limits")])
+                                           ([Layer.conv(3, stride=9)], "stride must be a whole number from 1 to 8"),
+                                           (["conv"], "shows Layers, got str")])
 def test_stacks_the_editor_cannot_show_are_refused(view, layers, words):
     with pytest.raises(ValueError, match=words):
         view.set_layers(layers)

@@ -15,10 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLabel, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from convviz.data.picture import load_sample, resize_axis, working_shape
 from convviz.trace.receptive_field import (PRESETS, SOURCE_INPUT_SIZE, Field, Layer, LayerField, ReceptiveFieldError,
@@ -26,70 +25,19 @@ from convviz.trace.receptive_field import (PRESETS, SOURCE_INPUT_SIZE, Field, La
 
 from ..scene import palette
 from ..scene.palette import MUTED, STALE
+from .receptive_field_editor import MAX_LAYERS, PRESET_KEYS, RowRefused, StackEditor, layer_colour, swatch
 from .training.texts import fill
 
 __all__ = ["MAX_LAYERS", "PRESET_KEYS", "ReceptiveFieldView"]
 
-MAX_LAYERS = 8
-PRESET_KEYS = ("two_3x3", "conv_pool_conv", "dilated", "source_network")
 SIZE_RANGE = (4, 512)
-LIMITS = {"kernel": (1, 31), "stride": (1, 8), "padding": (0, 15), "dilation": (1, 8)}
 COLUMNS = 6  # layer, output size, r, j, c, the formula of r
 SIDE_WIDTH = 450
 UNREAD_VEIL = (1.0, 1.0, 1.0, 0.6)  # RGBA over a pixel of the field that nothing reads
 
 
-def layer_colour(index: int) -> str:
-    """Layer ``index`` (1-based)'s colour: its rectangle, its row's swatch."""
-    return palette.GROUP_COLOURS[(index - 1) % len(palette.GROUP_COLOURS)]
-
-
-def _swatch(colour: str) -> QIcon:
-    pixmap = QPixmap(14, 14)
-    pixmap.fill(QColor(colour))
-    return QIcon(pixmap)
-
-
 def _number(value) -> str:
     return f"{float(value):g}".replace("-", "−")
-
-
-class _LayerRow:
-    """The widgets of one layer in the editor's grid."""
-
-    def __init__(self, view: ReceptiveFieldView, grid: QGridLayout, index: int):
-        self.number = QLabel(f"{index}")
-        self.number.setPixmap(_swatch(layer_colour(index)).pixmap(14, 14))
-        self.number.setToolTip(view.tr("layer %1, drawn in this colour").replace("%1", str(index)))
-        self.kind = QComboBox()
-        for kind, name in view.kind_names().items():
-            self.kind.addItem(name, kind)
-        self.spins = {}
-        for name, (low, high) in LIMITS.items():
-            spin = QSpinBox()
-            spin.setRange(low, high)
-            self.spins[name] = spin
-        self.spins["dilation"].setToolTip(view.tr("average pooling has no dilation (as in torch)"))
-        self.widgets = [self.number, self.kind, *self.spins.values()]
-        for column, widget in enumerate(self.widgets):
-            grid.addWidget(widget, index, column)
-
-    def layer(self) -> Layer:
-        """The row as a Layer (ValueError for a pooling's padding over half its kernel)."""
-        kind, k = self.kind.currentData(), self.spins["kernel"].value()
-        dilation = 1 if kind == "avg_pool" else self.spins["dilation"].value()
-        return Layer(kind, k, self.spins["stride"].value(), self.spins["padding"].value(), dilation)
-
-    def show(self, layer: Layer) -> None:
-        self.kind.setCurrentIndex(self.kind.findData(layer.kind))
-        for name in LIMITS:
-            self.spins[name].setValue(getattr(layer, name)[0])
-        self.spins["dilation"].setEnabled(layer.kind != "avg_pool")
-
-    def remove(self) -> None:
-        for widget in self.widgets:
-            widget.setParent(None)
-            widget.deleteLater()
 
 
 class ReceptiveFieldView(QWidget):
@@ -97,7 +45,8 @@ class ReceptiveFieldView(QWidget):
 
     ``layers()`` / ``set_layers(layers)``, ``apply_preset(key)`` (a key of PRESET_KEYS),
     ``set_image(array)``, ``working_size()`` / ``set_working_size(n)``, ``output_pixel()`` /
-    ``set_output_pixel(oy, ox)``, ``highlight(layer)``, ``state()`` / ``restore_state(state)``.
+    ``set_output_pixel(oy, ox)``, ``highlight(layer)``, ``state()`` / ``restore_state(state)``;
+    ``editor`` is the StackEditor (its ``rows``, ``preset`` list, add and remove buttons).
     After each change: ``current`` (False while the stack is invalid), ``fields`` and ``field`` (the
     last valid ones, from convviz.trace.receptive_field), ``share_items`` (one QGraphicsRectItem per
     layer, in image coordinates: pixel (row r, column c) is the unit square at x = c, y = r).
@@ -107,7 +56,6 @@ class ReceptiveFieldView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[_LayerRow] = []
         self.share_items: list[pg.QtWidgets.QGraphicsRectItem] = []
         self.fields: list[LayerField] = []
         self.field: Field | None = None
@@ -119,43 +67,11 @@ class ReceptiveFieldView(QWidget):
         self.set_layers(PRESETS["source_network"], size=SOURCE_INPUT_SIZE)
         self.set_output_pixel(3, 3)
 
-    def kind_names(self) -> dict[str, str]:
-        return {"conv": self.tr("convolution"), "max_pool": self.tr("max pooling"),
-                "avg_pool": self.tr("average pooling")}
-
-    def preset_names(self) -> dict[str, str]:
-        return {"two_3x3": self.tr("two 3×3 convolutions"), "conv_pool_conv": self.tr("3×3 conv + 2×2 pool + 3×3 conv"),
-                "dilated": self.tr("dilated 3×3 stack (d = 1, 2, 4)"),
-                "source_network": self.tr("the source network (224×224)")}
-
     # ------------------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.preset = QComboBox()
-        for key, name in self.preset_names().items():
-            self.preset.addItem(name, key)
-        self.preset.setPlaceholderText(self.tr("your own stack"))
-        self.preset.activated.connect(lambda i: self.apply_preset(self.preset.itemData(i)))
-        self.grid = QGridLayout()
-        self.grid.setHorizontalSpacing(6)
-        for column, title in enumerate(["", self.tr("kind"), self.tr("kernel"), self.tr("stride"), self.tr("padding"),
-                                        self.tr("dilation")]):
-            self.grid.addWidget(QLabel(title), 0, column)
-        self.grid.setColumnStretch(1, 1)
-        self.add_button, self.remove_button = QPushButton(self.tr("Add a layer")), QPushButton(self.tr("Remove the last"))
-        self.add_button.clicked.connect(self.add_layer)
-        self.remove_button.clicked.connect(self.remove_layer)
-        stack = QGroupBox(self.tr("The stack, input first"))
-        stack_layout = QVBoxLayout(stack)
-        preset_row = QHBoxLayout()
-        preset_row.addWidget(QLabel(self.tr("Preset")))
-        preset_row.addWidget(self.preset, 1)
-        stack_layout.addLayout(preset_row)
-        stack_layout.addLayout(self.grid)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        stack_layout.addLayout(buttons)
-
+        self.editor = StackEditor()
+        self.editor.edited.connect(self._user_changed)
+        self.editor.presetChosen.connect(self.apply_preset)
         self.size_spin = QSpinBox()
         self.size_spin.setRange(*SIZE_RANGE)
         self.size_spin.setSuffix(self.tr(" px"))
@@ -180,7 +96,7 @@ class ReceptiveFieldView(QWidget):
         side = QWidget()
         left = QVBoxLayout(side)
         left.setContentsMargins(0, 0, 0, 0)
-        for widget in (stack, chosen, self.message, self.legend):
+        for widget in (self.editor, chosen, self.message, self.legend):
             left.addWidget(widget)
         left.addStretch(1)
         side.setFixedWidth(SIDE_WIDTH)
@@ -197,7 +113,7 @@ class ReceptiveFieldView(QWidget):
         self.unread_item.setZValue(1)
         self.picture_box.addItem(self.unread_item)
         self.image_frame = self._rect(self.picture_box, MUTED, 1, Qt.DashLine, z=5)
-        self.stale_text = pg.TextItem(color=STALE, anchor=(0, 0))
+        self.stale_text = pg.TextItem(color=STALE, anchor=(0, 0), fill=pg.mkBrush(255, 255, 255, 220))
         self.stale_text.setZValue(30)
         self.picture_box.addItem(self.stale_text)
         self.picture.scene().sigMouseClicked.connect(self._picture_clicked)
@@ -269,30 +185,20 @@ class ReceptiveFieldView(QWidget):
     # ------------------------------------------------------------------------------------------
     # The stack
     def layers(self) -> tuple[Layer, ...]:
-        """The stack as the editor shows it (ValueError if a row breaks a layer's rule)."""
-        return tuple(row.layer() for row in self.rows)
+        """The stack as the editor shows it (``RowRefused``, a ValueError, if a row breaks a layer's rule)."""
+        return self.editor.layers()
 
     def set_layers(self, layers, size: int | None = None) -> None:
-        """Show ``layers`` (1 to 8 Layers, each with one stride, padding and dilation for both axes
-        and a square kernel, as the editor has) and, if given, the working ``size``."""
-        layers = tuple(layers)
-        if not 1 <= len(layers) <= MAX_LAYERS or not all(isinstance(layer, Layer) for layer in layers):
-            raise ValueError(f"the view shows a stack of 1 to {MAX_LAYERS} Layers, got {layers!r}")
-        for layer in layers:
-            if any(pair[0] != pair[1] for pair in (layer.kernel, layer.stride, layer.padding, layer.dilation)):
-                raise ValueError(f"the view edits square layers (one number per parameter for both axes), got {layer}")
-            if any(not low <= getattr(layer, name)[0] <= high for name, (low, high) in LIMITS.items()):
-                raise ValueError(f"the view's limits are {LIMITS}, got {layer}")
+        """Show ``layers`` (1 to 8 Layers, each square: one kernel, stride, padding and dilation for
+        both axes, as the editor has) and, if given, the working ``size``. ValueError, nothing
+        changed, for a stack the editor cannot show."""
         self._quiet = True
-        while len(self.rows) > len(layers):
-            self.rows.pop().remove()
-        while len(self.rows) < len(layers):
-            self._add_row()
-        for row, layer in zip(self.rows, layers):
-            row.show(layer)
-        if size is not None:
-            self.size_spin.setValue(size)
-        self._quiet = False
+        try:
+            self.editor.set_layers(layers)
+            if size is not None:
+                self.size_spin.setValue(size)
+        finally:
+            self._quiet = False
         self._user_changed()
 
     def apply_preset(self, key: str) -> None:
@@ -300,31 +206,6 @@ class ReceptiveFieldView(QWidget):
         if key not in PRESET_KEYS:
             raise ValueError(f"unknown preset {key!r}; the presets are {', '.join(PRESET_KEYS)}")
         self.set_layers(PRESETS[key], size=SOURCE_INPUT_SIZE if key == "source_network" else None)
-        self.preset.setCurrentIndex(self.preset.findData(key))
-
-    def add_layer(self) -> None:
-        if len(self.rows) < MAX_LAYERS:
-            self._add_row().show(Layer.conv(3))
-            self._user_changed()
-
-    def remove_layer(self) -> None:
-        if len(self.rows) > 1:
-            self.rows.pop().remove()
-            self._user_changed()
-
-    def _add_row(self) -> _LayerRow:
-        row = _LayerRow(self, self.grid, len(self.rows) + 1)
-        row.kind.currentIndexChanged.connect(lambda _=0, r=row: self._kind_changed(r))
-        for spin in row.spins.values():
-            spin.valueChanged.connect(self._user_changed)
-        self.rows.append(row)
-        return row
-
-    def _kind_changed(self, row: _LayerRow) -> None:
-        if not self._quiet and row.kind.currentData() != "conv":
-            row.spins["stride"].setValue(row.spins["kernel"].value())  # torch's default: windows that tile
-        row.spins["dilation"].setEnabled(row.kind.currentData() != "avg_pool")
-        self._user_changed()
 
     # ------------------------------------------------------------------------------------------
     # The picture and the chosen output
@@ -355,25 +236,36 @@ class ReceptiveFieldView(QWidget):
     def set_output_pixel(self, oy: int, ox: int) -> None:
         """Choose output (oy, ox) of the last layer (clamped to its size)."""
         self._quiet = True
-        self.out_row.setValue(oy)
-        self.out_column.setValue(ox)
+        self._choose(oy, ox)
         self._quiet = False
         self._user_changed()
 
+    def _choose(self, oy: int, ox: int) -> None:
+        # The spin boxes' ranges are the last output's; the next update clamps to the new one.
+        for spin, value in ((self.out_row, oy), (self.out_column, ox)):
+            spin.setMaximum(max(spin.maximum(), value))
+            spin.setValue(value)
+
     def state(self) -> dict:
-        """What a settings file would keep, as JSON-ready values."""
-        return {"layers": [layer.as_dict() for layer in self.layers()], "size": self.working_size(),
-                "output": list(self.output_pixel())}
+        """What a settings file would keep, as JSON-ready values: the rows as shown (an invalid
+        stack too), the working size and the output pixel."""
+        return {"rows": self.editor.values(), "size": self.working_size(), "output": list(self.output_pixel())}
 
     def restore_state(self, state: dict) -> None:
         """The reverse of ``state()``; ValueError (nothing changed) for a state it cannot show."""
         try:
-            layers = [Layer.from_dict(layer) for layer in state["layers"]]
-            size, (oy, ox) = int(state["size"]), state["output"]
+            size, (oy, ox) = int(state["size"]), (int(v) for v in state["output"])
+            if not SIZE_RANGE[0] <= size <= SIZE_RANGE[1]:
+                raise ValueError(f"the working size must be {SIZE_RANGE[0]} to {SIZE_RANGE[1]}, got {size}")
+            self._quiet = True
+            self.editor.set_values(state["rows"])
+            self.size_spin.setValue(size)
+            self._choose(oy, ox)
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"not a receptive-field view's state: {error}") from None
-        self.set_layers(layers, size=size)
-        self.set_output_pixel(int(oy), int(ox))
+        finally:
+            self._quiet = False
+        self._user_changed()
 
     def _grid_clicked(self, event) -> None:
         if self.fields and self.current:
@@ -400,21 +292,18 @@ class ReceptiveFieldView(QWidget):
         self.changed.emit()
 
     def _update(self) -> None:
-        self.add_button.setEnabled(len(self.rows) < MAX_LAYERS)
-        self.remove_button.setEnabled(len(self.rows) > 1)
         shape = self.input_shape
         try:
-            layers = self._read_layers()
+            layers = self.editor.layers()
             fields = receptive_fields(layers, shape)
-        except _Refused as refusal:
+        except RowRefused as refusal:
             return self._show_invalid(refusal.message)
         except ReceptiveFieldError as error:
             axis = self.tr("rows") if error.axis == "y" else self.tr("columns")
             return self._show_invalid(fill(self.tr("Layer %1 does not fit: its window no longer fits the previous "
                                                    "output along the %2."), error.layer, axis) + "<br>"
                                       + error.formula + "<br>" + self.tr("An output needs at least one pixel."))
-        matching = [key for key in PRESET_KEYS if PRESETS[key] == layers]
-        self.preset.setCurrentIndex(self.preset.findData(matching[0]) if matching else -1)
+        self.editor.show_preset(layers)
         n_y, n_x = fields[-1].size
         for spin, n in ((self.out_row, n_y), (self.out_column, n_x)):
             spin.blockSignals(True)
@@ -427,17 +316,6 @@ class ReceptiveFieldView(QWidget):
         self._fill_table()
         self.highlight(self.lit)
 
-    def _read_layers(self) -> tuple[Layer, ...]:
-        layers = []
-        for index, row in enumerate(self.rows, start=1):
-            try:
-                layers.append(row.layer())
-            except ValueError:  # the one rule a row can break: a pooling's padding over half its kernel
-                raise _Refused(fill(self.tr("Layer %1: a pooling's padding must be at most half its kernel "
-                                            "(p ≤ k // 2, as torch requires); here p = %2 and k = %3."), index,
-                                    row.spins["padding"].value(), row.spins["kernel"].value())) from None
-        return tuple(layers)
-
     def _show_invalid(self, message: str) -> None:
         """Say what is wrong; keep the last good drawing, dashed and labelled as not current."""
         self.current = False
@@ -448,7 +326,8 @@ class ReceptiveFieldView(QWidget):
             item.setPen(pen)
         if self.field is not None:
             self.stale_text.setText(self.tr("not current: the stack is invalid"))
-            self.stale_text.setPos(self.field.rect.left, self.field.rect.top)
+            self.stale_text.show()
+            self.stale_text.setPos(min(self.field.rect.left, 0), min(self.field.rect.top, 0))
         self.picture_title.setText(self.tr("Not current: the last valid stack's field, until the stack is fixed."))
         for r in range(self.table.rowCount()):
             for c in range(COLUMNS):
@@ -463,6 +342,7 @@ class ReceptiveFieldView(QWidget):
         self.image_item.setImage(image, levels=(0.0, 1.0), lut=palette.GRAY_LUT if image.ndim == 2 else None)
         self.image_frame.setRect(QRectF(0, 0, width, height))
         self.stale_text.setText("")
+        self.stale_text.hide()  # its white fill would show even without text
         while len(self.share_items) > len(field.shares):
             self.picture_box.removeItem(self.share_items.pop())
         while len(self.share_items) < len(field.shares):
@@ -488,7 +368,7 @@ class ReceptiveFieldView(QWidget):
         if field.outside:
             sides = {"top": self.tr("top"), "left": self.tr("left"), "bottom": self.tr("bottom"),
                      "right": self.tr("right")}
-            title += " " + fill(self.tr("It reaches past the picture's %1 edge, into the padding (zeros)."),
+            title += " " + fill(self.tr("It reaches past the picture's edge (%1), into the padding (zeros)."),
                                 ", ".join(sides[side] for side in field.outside))
         unread = np.zeros((height, width, 4), np.float32)
         inside = rect.clipped((height, width))
@@ -508,7 +388,7 @@ class ReceptiveFieldView(QWidget):
         tips = [[self.tr("the picture itself"), f"n₀ = {height} × {width}", "r₀ = 1", "j₀ = 1", "c₀ = 0", ""]]
         for f in fields:
             formulas = {name: self._formula(f, name) for name in ("size", "r", "jump", "start")}
-            cells.append([f"{f.index}  {self.describe(f.layer)}", f"{f.y.size} × {f.x.size}", _pair(*f.r),
+            cells.append([f"{f.index}  {self.editor.describe(f.layer)}", f"{f.y.size} × {f.x.size}", _pair(*f.r),
                           _pair(*f.jump), _pair(_number(f.y.start), _number(f.x.start)), formulas["r"]])
             tips.append(["\n".join(formulas.values()), formulas["size"], formulas["r"], formulas["jump"],
                          formulas["start"], formulas["r"]])
@@ -517,24 +397,13 @@ class ReceptiveFieldView(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(tip)
                 if c == 0 and r > 0:
-                    item.setIcon(_swatch(layer_colour(r)))
+                    item.setIcon(swatch(layer_colour(r)))
                 if c in (1, 2, 3, 4):
                     item.setTextAlignment(Qt.AlignCenter)
                 self.table.setItem(r, c, item)
         # Every row shown, none scrolled away: the table is as tall as its rows.
         rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         self.table.setFixedHeight(self.table.horizontalHeader().height() + rows + 2 * self.table.frameWidth())
-
-    def describe(self, layer: Layer) -> str:
-        """"convolution 5×5, stride 2, padding 1, dilation 2" (the parameters that are not 1, 1, 0, 1)."""
-        text = f"{self.kind_names()[layer.kind]} {layer.kernel[0]}×{layer.kernel[1]}"
-        if layer.stride != (1, 1):
-            text += ", " + fill(self.tr("stride %1"), _pair(*layer.stride))
-        if layer.padding != (0, 0):
-            text += ", " + fill(self.tr("padding %1"), _pair(*layer.padding))
-        if layer.dilation != (1, 1):
-            text += ", " + fill(self.tr("dilation %1"), _pair(*layer.dilation))
-        return text
 
     def _formula(self, field: LayerField, name: str) -> str:
         rows, columns = field.formulas(name)
@@ -558,12 +427,17 @@ class ReceptiveFieldView(QWidget):
             fill_colour = QColor(layer_colour(index))
             fill_colour.setAlpha(55)
             item.setBrush(fill_colour if lit else Qt.NoBrush)
+        for row in range(1, self.table.rowCount()):
+            tint = QColor(layer_colour(row))
+            tint.setAlpha(45 if row == self.lit else 0)
+            for c in range(COLUMNS):
+                self.table.item(row, c).setBackground(tint)
         if self.lit is None or not self.fields:
             self.formula.setText(self.tr("Hover a layer in the table to light its share of the field and see "
                                          "its formulas."))
             return
         f, share = self.fields[self.lit - 1], self.field.shares[self.lit - 1]
-        lines = [f"<b>{self.lit}  {self.describe(f.layer)}</b>"]
+        lines = [f"<b>{self.lit}  {self.editor.describe(f.layer)}</b>"]
         lines += [self._formula(f, name) for name in ("size", "jump", "r", "start")]
         rect = share.rect
         lines.append(fill(self.tr("Its share: its output (%1, %2) on the way to the chosen pixel sees rows %3 to %4 "
@@ -580,14 +454,6 @@ class ReceptiveFieldView(QWidget):
         if watched is self.table.viewport() and event.type() == QEvent.Leave:
             self.highlight(None)
         return super().eventFilter(watched, event)
-
-
-class _Refused(Exception):
-    """A row that breaks a layer's rule, with the view's (translated) sentence."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _pair(a, b) -> str:
