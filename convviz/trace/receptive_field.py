@@ -195,16 +195,16 @@ def _axis(layer: Layer, index: int, axis: int, previous: AxisField | None, n_in:
     now, before = _sub(index), _sub(index - 1)
     # With dilation the formula uses k′ and says what it is; without, k′ is k and is written so.
     k_name, k_text = ("k′", f", k′ = d·(k−1)+1 = {d}·({k}−1)+1 = {span}") if d > 1 else ("k", "")
-    numbers = f"{span}" if d > 1 else f"{k}"
+    k_value = span if d > 1 else k
     jump_formula = f"j{now} = j{before}·s = {j_in}·{s} = {jump}"
-    r_formula = f"r{now} = r{before} + ({k_name}−1)·j{before} = {r_in} + ({numbers}−1)·{j_in} = {r}{k_text}"
-    start_formula = (f"c{now} = c{before} + (({k_name}−1)/2 − p)·j{before} = {_number(c_in)} + (({numbers}−1)/2 − {p})"
-                     f"·{j_in} = {_number(start)}{k_text}")
+    r_formula = f"r{now} = r{before} + ({k_name}−1)·j{before} = {r_in} + ({k_value}−1)·{j_in} = {r}{k_text}"
+    start_formula = (f"c{now} = c{before} + (({k_name}−1)/2 − p)·j{before} = "
+                     f"{_number(c_in)} + (({k_value}−1)/2 − {p})·{j_in} = {_number(start)}{k_text}")
     size = size_formula = None
     if n_in is not None:
         size = (n_in + 2 * p - span) // s + 1
-        size_formula = (f"n{now} = ⌊(n{before} + 2p − {k_name})/s⌋ + 1 = ⌊({n_in} + 2·{p} − {numbers})/{s}⌋ + 1 = "
-                        f"{_number(size)}{k_text}")
+        size_formula = (f"n{now} = ⌊(n{before} + 2p − {k_name})/s⌋ + 1 = "
+                        f"⌊({n_in} + 2·{p} − {k_value})/{s}⌋ + 1 = {_number(size)}{k_text}")
         if size < 1:
             raise ReceptiveFieldError(
                 f"layer {index} ({layer.kind} {layer.kernel[0]}×{layer.kernel[1]}) does not fit the previous output "
