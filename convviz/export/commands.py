@@ -15,7 +15,16 @@ from pathlib import Path
 
 from convviz.nn.functional.padding import PADDING_MODES
 from convviz.state.kernels import PRESETS
-from convviz.state.spec import GRAD_OUTPUTS, KERNEL_RANGE, OUT_CHANNEL_RANGE, PAD_RANGE, SIZE_RANGE, STEP_RANGE
+from convviz.state.spec import (
+    GRAD_OUTPUTS,
+    KERNEL_RANGE,
+    OPERATIONS,
+    OUT_CHANNEL_RANGE,
+    PAD_RANGE,
+    SIZE_RANGE,
+    STEP_RANGE,
+    TRANSPOSED_ROADS,
+)
 
 from .options import EXPORT_PHASES, MAX_FPS, check_size
 
@@ -25,7 +34,9 @@ DEFAULT_PRESET = "sobel_x"
 DEFAULT_SIZE = "960x720"
 # The spec field a problem belongs to -> the argument that sets it.
 ARGUMENT_OF = {"groups": "--groups", "padding": "--padding", "kernel_size": "--kernel/--dilation",
-               "bias_value": "--bias", "spec": "--kernel/--stride/--padding/--dilation"}
+               "bias_value": "--bias", "spec": "--kernel/--stride/--padding/--dilation",
+               "output_padding": "--output-padding", "padding_mode": "--padding-mode", "mode": "--phase",
+               "dilation": "--dilation"}
 
 
 def _whole_in(low: int, high: int, what: str):
@@ -133,6 +144,9 @@ def add_export_command(subparsers) -> None:
                         help="the working picture's longer side in pixels (default: 10; every output element "
                              "is a frame, so keep it small)")
     export.add_argument("--channels", type=int, choices=(1, 3), default=1, help="1 (gray) or 3 (RGB); default: 1")
+    export.add_argument("--operation", default="conv", choices=OPERATIONS,
+                        help="conv (default), max_pool, avg_pool (the --kernel size is the window) or "
+                             "conv_transpose")
     export.add_argument("--kernel", type=_kernel, default=(None, (3, 3)), metavar="NAME|KHxKW|NAME:KHxKW",
                         help=f"a preset ({', '.join(PRESETS)}; 3x3) for every filter, or a size with the "
                              f"default presets: {DEFAULT_PRESET} for the first filter, then sobel_y, laplacian, "
@@ -145,6 +159,14 @@ def add_export_command(subparsers) -> None:
     export.add_argument("--groups", type=_whole_in(1, 256, "groups"), default=1, metavar="G")
     export.add_argument("--padding-mode", default="zeros", choices=PADDING_MODES)
     export.add_argument("--bias", type=_number, metavar="B", help="add a bias of B to every filter (default: none)")
+    export.add_argument("--output-padding", type=_pair_in(0, STEP_RANGE[1] - 1, "the output padding"), default=(0, 0),
+                        metavar="OP|OPH,OPW", help="conv_transpose: extra rows and columns at the bottom and right")
+    export.add_argument("--road", default="scatter", choices=TRANSPOSED_ROADS,
+                        help="conv_transpose: the scatter (default), or the direct convolution over the "
+                             "zero-inserted input")
+    export.add_argument("--ceil-mode", action="store_true", help="pooling: round the output size up")
+    export.add_argument("--no-count-include-pad", dest="count_include_pad", action="store_false",
+                        help="avg_pool: leave padding cells out of the mean's divisor")
     export.add_argument("--phase", default="forward", choices=tuple(EXPORT_PHASES),
                         help="forward: the kernel sliding; grad_input: grad_output scattered into the input "
                              "gradient (then the padding folded); grad_weight: the weight gradient (default: forward)")
@@ -173,7 +195,9 @@ def spec_from_args(args):
                     stride=args.stride, padding=args.padding, dilation=args.dilation, groups=args.groups,
                     padding_mode=args.padding_mode, bias=args.bias is not None, bias_value=args.bias or 0.0,
                     mode="forward" if args.phase == "forward" else "backward", grad_output=args.grad_output,
-                    granularity=args.granularity, presets=(name or DEFAULT_PRESET,))
+                    granularity=args.granularity, presets=(name or DEFAULT_PRESET,),
+                    operation=args.operation, output_padding=args.output_padding, transposed_road=args.road,
+                    ceil_mode=args.ceil_mode, count_include_pad=args.count_include_pad)
     spec = spec.with_out_channels(args.out_channels)
     if name is not None:
         spec = dataclasses.replace(spec, presets=(name,) * args.out_channels)
@@ -230,7 +254,10 @@ def run_export(args) -> int:
     for problem in problems(spec, image.shape[1], image.shape[2]):
         args.parser.error(f"argument {ARGUMENT_OF.get(problem.field, '--' + problem.field)}: {problem.message}")
     built = build_for(spec, image)
-    frames = phase_frames(built.trace, args.phase)
+    try:
+        frames = phase_frames(built.trace, args.phase, built.operation)
+    except ValueError as error:
+        args.parser.error(f"argument --phase: {error}")
     bar = _bar(len(frames), f"export {Path(args.out).name}")
     try:
         result = export_animation(built, args.out, frames, fps=args.fps, size=args.size, caption=args.caption,

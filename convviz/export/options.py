@@ -1,7 +1,7 @@
 """What an export covers and how it is labelled, without Qt (the command line parses with it).
 
-``phase_frames(trace, "forward" | "grad_input" | "grad_weight")`` lists the trace frames an export
-of that phase covers; ``caption_text(spec)`` is the parameters line under every exported frame;
+``phase_frames(trace, "forward" | "grad_input" | "grad_weight", operation)`` lists the trace
+frames an export of that phase covers; ``caption_text(spec)`` is the parameters line under every exported frame;
 ``check_size`` and ``MAX_FPS`` are the limits the terminal and the dialog both apply.
 """
 
@@ -12,6 +12,13 @@ EXPORT_PHASES = {
     "forward": ("slide",),                 # the window sliding over the padded input
     "grad_input": ("scatter", "fold"),     # grad_output scattered into the padded input gradient, then folded
     "grad_weight": ("weight_grad",),       # the weight gradient accumulating
+}
+# The same for the other operations (``Built.operation``; a pooling's two kinds share theirs).
+EXPORT_PHASES_OF = {
+    "conv": EXPORT_PHASES,
+    "max_pool": {"forward": ("pool",), "grad_input": ("route",)},   # windows pooled; ∂L/∂y routed back
+    "avg_pool": {"forward": ("pool",), "grad_input": ("route",)},
+    "conv_transpose": {"forward": ("scatter", "crop")},              # each input value × the kernel, then the crop
 }
 MIN_SIZE = (160, 120)      # smaller frames have no room for a readable number
 MAX_SIZE = (3840, 2160)
@@ -31,14 +38,15 @@ def check_size(size) -> tuple[int, int]:
     return width, height
 
 
-def phase_frames(trace, phase: str) -> list[int]:
+def phase_frames(trace, phase: str, operation: str = "conv") -> list[int]:
     """The trace frames of export phase ``phase``, in order: every frame of each of its trace
     phases that runs (``fold`` only runs with padding; it comes after the weight gradient, so
     ``grad_input`` is the scatter and then the fold). ValueError naming the phase when the trace
     lacks it (a gradient phase of a forward-only trace)."""
-    if phase not in EXPORT_PHASES:
-        raise ValueError(f"the phase must be one of {', '.join(EXPORT_PHASES)}, got {phase!r}")
-    present = [p for p in trace.phases if p.name in EXPORT_PHASES[phase]]
+    phases = EXPORT_PHASES_OF[operation]
+    if phase not in phases:
+        raise ValueError(f"the phase of a {operation} must be one of {', '.join(phases)}, got {phase!r}")
+    present = [p for p in trace.phases if p.name in phases[phase]]
     if not present:
         raise ValueError(f"phase {phase} needs the backward pass (mode backward); this trace has only "
                          f"{', '.join(p.name for p in trace.phases)}")
@@ -52,8 +60,21 @@ def _number_or_pair(values) -> str:
 
 def caption_text(spec) -> str:
     """The parameters in one line, e.g. ``3×3 kernel sobel_x · 1 → 1 channels · stride 1 ·
-    padding 1 (zeros) · dilation 1 · groups 1``."""
+    padding 1 (zeros) · dilation 1 · groups 1``; a pooling or a transposed convolution says so
+    first, with its own parameters."""
     kh, kw = spec.kernel_size
+    if spec.operation in ("max_pool", "avg_pool"):
+        padding = (0, 0) if spec.padding == "valid" else spec.padding
+        parts = [f"{'max' if spec.operation == 'max_pool' else 'average'} pooling {kh}×{kw}",
+                 f"{spec.channels} channel{'s' * (spec.channels != 1)}", f"stride {_number_or_pair(spec.stride)}",
+                 f"padding {_number_or_pair(padding)}"]
+        if spec.operation == "max_pool":
+            parts.append(f"dilation {_number_or_pair(spec.dilation)}")
+        elif not spec.count_include_pad:
+            parts.append("padding not counted")
+        if spec.ceil_mode:
+            parts.append("ceil mode")
+        return " · ".join(parts)
     presets = list(dict.fromkeys(spec.presets))  # each name once, in order
     kernel = f"{kh}×{kw} kernel {', '.join(presets)}" + (" (edited)" if spec.weight_edits else "")
     if isinstance(spec.padding, str):
@@ -64,6 +85,10 @@ def caption_text(spec) -> str:
         padding += f" ({spec.padding_mode})"
     parts = [kernel, f"{spec.channels} → {spec.out_channels} channels", f"stride {_number_or_pair(spec.stride)}",
              padding, f"dilation {_number_or_pair(spec.dilation)}", f"groups {spec.groups}"]
+    if spec.operation == "conv_transpose":
+        road = "scatter road" if spec.transposed_road == "scatter" else "direct road"
+        parts = ["transposed convolution"] + parts[:4] + [f"output padding {_number_or_pair(spec.output_padding)}"] \
+            + parts[4:] + [road]
     if spec.bias:
         parts.append(f"bias {spec.bias_value:g}")
     return " · ".join(parts)

@@ -37,8 +37,8 @@ from convviz.export.animation import export_animation
 from convviz.export.options import MAX_FPS, MAX_SIZE, MIN_SIZE
 from convviz.export.writers import ExportCancelled, ExportError, check_output
 
-from ..scene.conv_scene import PHASE_TITLES
 from ..scene.palette import MUTED, STALE
+from ..scene.scenes import scene_class
 
 WHOLE = "whole"
 FORMAT_TEXT = {"gif": "GIF: one palette, loops, for slides and web pages",
@@ -68,10 +68,11 @@ class ExportDialog(QDialog):
         self.progress: QProgressDialog | None = None
         self.result = None
         trace = self.built.trace
+        titles = scene_class(self.built.operation).PHASE_TITLES
 
         self.phase = QComboBox()
         for phase in trace.phases:
-            self.phase.addItem(tr("%1 (frames %2–%3)").replace("%1", tr(PHASE_TITLES.get(phase.name, phase.name)))
+            self.phase.addItem(tr("%1 (frames %2–%3)").replace("%1", tr(titles.get(phase.name, phase.name)))
                                .replace("%2", str(phase.first + 1)).replace("%3", str(phase.last + 1)), phase.name)
         self.phase.addItem(tr("the whole trace (frames 1–%1)").replace("%1", str(len(trace))), WHOLE)
         self.first, self.last = QSpinBox(), QSpinBox()

@@ -186,7 +186,11 @@ class PoolScene(SceneBase):
             self.grids["output"].set_planes(masked("output"), *self._scale)
         if trace.has_backward and self._drawn.get("grad_input") != progress["grad_input"]:
             level = levels["grad_input"]
-            self.grids["grad_input"].set_planes(masked("grad_input"), palette.DIVERGING_LUT, (-level, level))
+            # While the route plays, a hatched cell has received nothing yet; after its last frame
+            # the gradient is final, and a pixel no window sent anything to holds exactly 0.
+            finished = index == trace.phase("route").last
+            values = np.asarray(state["grad_input"], dtype=np.float32) if finished else masked("grad_input")
+            self.grids["grad_input"].set_planes(values, palette.DIVERGING_LUT, (-level, level))
         self._drawn = progress
         self._draw_marks(frame)
         self._draw_header(index, phase)
