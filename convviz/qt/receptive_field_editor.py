@@ -48,14 +48,12 @@ class LayerRow:
     def __init__(self, editor: StackEditor, index: int):
         self.number = QLabel()
         self.number.setPixmap(swatch(layer_colour(index)).pixmap(14, 14))
-        self.number.setToolTip(fill(editor.tr("layer %1, drawn in this colour"), index))
         self.kind = QComboBox()
         for kind, name in editor.kind_names().items():
             self.kind.addItem(name, kind)
         self.spins = {name: QSpinBox() for name in LIMITS}
         for name, (low, high) in LIMITS.items():
             self.spins[name].setRange(low, high)
-        self.spins["dilation"].setToolTip(editor.tr("average pooling has no dilation (as in torch)"))
         self.widgets = [self.number, self.kind, *self.spins.values()]
         for column, widget in enumerate(self.widgets):
             editor.grid.addWidget(widget, index, column)
@@ -215,6 +213,9 @@ class StackEditor(QGroupBox):
 
     def _add_row(self) -> LayerRow:
         row = LayerRow(self, len(self.rows) + 1)
+        # The texts are set here, in the QObject whose tr() context pyside6-lupdate files them under.
+        row.number.setToolTip(fill(self.tr("layer %1, drawn in this colour"), len(self.rows) + 1))
+        row.spins["dilation"].setToolTip(self.tr("average pooling has no dilation (as in torch)"))
         row.kind.currentIndexChanged.connect(lambda _=0, r=row: self._kind_changed(r))
         for spin in row.spins.values():
             spin.valueChanged.connect(self._edited)
