@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from app_helpers import FLOAT32, choose, grid_planes, outlined_colours, rebuild
 
+from convviz.data.picture import resize_axis, working_shape
 from convviz.scene import palette
 from convviz.scene.conv_scene import ConvScene
 from convviz.scene.pool_scene import PoolScene
@@ -225,3 +226,27 @@ def test_presenter_mode_grows_the_text_of_a_scene_made_later(make_window):
     assert isinstance(window.scene, PoolScene) and window.scene.text_scale == 1.7
     window.set_presenter_mode(False)
     assert window.scene.text_scale == 1.0
+
+
+def test_the_receptive_field_page_draws_on_the_visualizers_picture_and_is_remembered(make_window):
+    window = make_window(ConvSpec(size=8))
+    view = window.receptive_field
+    assert window.pages.tabText(window.pages.indexOf(view)) == "Receptive field"
+    def expected_picture():
+        picture = window.document.picture
+        pixels = picture.pixels[..., 0] if picture.was_gray else picture.pixels
+        height, width = working_shape(pixels.shape[:2], view.working_size(), minimum=1)
+        return np.clip(resize_axis(resize_axis(np.ascontiguousarray(pixels), width, axis=1), height, axis=0), 0, 1)
+
+    np.testing.assert_allclose(view.image_item.image, expected_picture(), **FLOAT32)
+    window.document.open_sample("checker")
+    assert window.document.picture.was_gray
+    np.testing.assert_allclose(view.image_item.image, expected_picture(), **FLOAT32)
+    window.pages.setCurrentWidget(view)
+    assert all(dock.isHidden() for dock in window.findChildren(type(window.lesson_dock)))
+    view.apply_preset("source_network")
+    view.set_output_pixel(2, 5)
+    state = view.state()
+    window.close()
+    again = make_window()
+    assert again.receptive_field.state() == state

@@ -40,6 +40,7 @@ from .export_dialog import export_animation_dialog, export_picture
 from .i18n import add_language_menu, current_language
 from .player import Player
 from .player_bar import PlayerBar
+from .receptive_field_view import ReceptiveFieldView
 from .settings import Settings
 from .side_panels import CodePanel, GroupsPanel, Im2colPanel, RoadsPanel
 from .training import TrainingView
@@ -102,6 +103,12 @@ class MainWindow(QMainWindow):
         training_page.setFrameShape(QScrollArea.NoFrame)
         training_page.setWidget(self.training)
         self.pages.addTab(training_page, self.tr("Training"))
+        # A stack of layers' receptive field, drawn on the visualizer's picture.
+        self.receptive_field = ReceptiveFieldView()
+        self._restore_receptive_field()
+        self.pages.addTab(self.receptive_field, self.tr("Receptive field"))
+        self.document.pictureChanged.connect(self._show_picture_in_receptive_field)
+        self._show_picture_in_receptive_field(self.document.picture)
         self.training.openInVisualizer.connect(
             lambda args, label: (self.document.show_arrays(args, label), self.pages.setCurrentWidget(visualizer)))
         self.setCentralWidget(self.pages)
@@ -142,6 +149,19 @@ class MainWindow(QMainWindow):
             self.document.restore(saved)
         else:
             self.document.restore(self.document.spec)
+
+    def _restore_receptive_field(self) -> None:
+        state = self.settings.receptive_field()
+        if state is None:
+            return
+        try:
+            self.receptive_field.restore_state(state)
+        except ValueError as error:  # an older or hand-edited file: said, and the default stack kept
+            print(f"convviz: ignoring the saved receptive-field stack ({error})", file=sys.stderr)
+
+    def _show_picture_in_receptive_field(self, picture) -> None:
+        pixels = picture.pixels
+        self.receptive_field.set_image(pixels[..., 0] if picture.was_gray else pixels)
 
     def _scene_for(self, operation: str) -> SceneBase:
         """The scene that draws ``operation`` (``Built.operation``), made and wired the first time."""
@@ -421,6 +441,7 @@ class MainWindow(QMainWindow):
         self.player.pause()
         self.settings.set_window(self.saveGeometry(), self.saveState())
         self.settings.set_speed(self.player.speed)
+        self.settings.set_receptive_field(self.receptive_field.state())
         # The last spec that ran: a window reopened on an invalid one would have nothing to show.
         built = self.document.built
         self.settings.set_spec(built.spec if built is not None and not built.label else self.document.spec)

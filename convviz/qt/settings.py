@@ -20,7 +20,7 @@ from ..scene.palette import PALETTES
 ORGANISATION, APPLICATION = "convviz", "convviz"
 MAX_RECENT = 8
 DEFAULTS = {"spec": "", "speed": 10.0, "recent": [], "geometry": QByteArray(), "window_state": QByteArray(),
-            "palette": "standard", "language": ""}
+            "palette": "standard", "language": "", "receptive_field": ""}
 LANGUAGE_CHOICES = ("", "en", "zh_CN")  # "" follows the system's locale
 
 
@@ -94,6 +94,21 @@ class Settings:
         if language not in LANGUAGE_CHOICES:
             raise ValueError(f"unknown language {language!r}: choose one of {LANGUAGE_CHOICES}")
         self.store.setValue("language", language)
+
+    def receptive_field(self) -> dict | None:
+        """The receptive-field page's state (``ReceptiveFieldView.state()``), or None."""
+        text = self._get("receptive_field")
+        if not text:
+            return None
+        try:
+            state = json.loads(text)
+        except (TypeError, ValueError) as error:
+            print(f"convviz: ignoring the saved receptive-field stack ({error})", file=sys.stderr)
+            return None
+        return state if isinstance(state, dict) else None
+
+    def set_receptive_field(self, state: dict) -> None:
+        self.store.setValue("receptive_field", json.dumps(state))
 
     def sync(self) -> None:
         self.store.sync()

@@ -17,6 +17,7 @@ from .scene_base import SceneBase, escape_html, shape_text, square_columns, tr
 
 __all__ = ["TransposedScene", "transposed_math", "transposed_size_formula"]
 
+SHOWN_PRODUCTS = 4  # the math line names this many products of a scatter frame, then counts the rest
 PHASE_TITLES = {"scatter": "scatter: each input value × the kernel", "crop": "crop the full plane to the output"}
 
 
@@ -60,8 +61,12 @@ def transposed_math(trace, frame) -> str:
             "%5", str(g.stride[0])).replace("%6", str(g.dilation[0])).replace("%7", str(g.stride[1])).replace(
             "%8", str(g.dilation[1]))
         lines.append(f"<b>{escape_html(rule)}</b>")
-        lines.append("; ".join(products) + (" " + escape_html(tr("(and the same for %1 more output channels)")
-                                                           .replace("%1", str(more))) if more > 0 else ""))
+        shown = "; ".join(products[:SHOWN_PRODUCTS])
+        if len(products) > SHOWN_PRODUCTS:
+            shown += " … " + escape_html(tr("(%1 products in all)").replace("%1", str(len(frame.product))))
+        elif more > 0:
+            shown += " " + escape_html(tr("(and the same for %1 more output channels)").replace("%1", str(more)))
+        lines.append(shown)
     else:
         bias = tr(" + the bias") if frame.bias is not None else ""
         lines.append(f"<b>y = full[:, {frame.rows.start}:{frame.rows.stop}, {frame.columns.start}:"
