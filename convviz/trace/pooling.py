@@ -34,12 +34,14 @@ from types import MappingProxyType
 import numpy as np
 
 from convviz.nn.functional import PoolGeometry, pool_geometry
-from convviz.nn.functional.checks import as_float_array, check_bool, check_ndim, int_pair, is_int, quiet_nonfinite, same_dtype
+from convviz.nn.functional.checks import (as_float_array, check_bool, check_ndim, int_pair, is_int, quiet_nonfinite,
+                                          same_dtype)
 
 from . import pooling_narration
 from .frames import Phase, TraceState
 from .hover import check_coordinate
-from .pooling_frames import PoolFrame, PoolPixelReaders, PoolWindow, RouteFrame, pixel_readers, pool_frame, route_frame, window
+from .pooling_frames import (PoolFrame, PoolPixelReaders, PoolWindow, RouteFrame, pixel_readers, pool_frame,
+                             route_frame, window)
 from .pooling_record import KINDS, record_pool2d
 from .pooling_states import state_after
 

@@ -172,8 +172,9 @@ def route_frame(record: PoolRecord, index: int, element: int) -> RouteFrame:
     if record.kind == "max":
         targets = w.source[w.chosen : w.chosen + 1]
         amounts = np.array([grad])
-        caption = words.route_max_caption(output, float(grad), words.pixel_name(_caller_index(record, n, c, *targets[0])),
-                                          tuple(int(v) for v in w.kernel_index[w.chosen]), int(w.inside.sum()) - 1)
+        pixel = words.pixel_name(_caller_index(record, n, c, *targets[0]))
+        tap = tuple(int(v) for v in w.kernel_index[w.chosen])
+        caption = words.route_max_caption(output, float(grad), pixel, tap, int(w.inside.sum()) - 1)
     else:
         targets = w.source[w.inside]
         share = grad / record.divisor[oy, ox]  # in the dtype, as the engine divides

@@ -27,7 +27,8 @@ def unit(phase: str) -> str:
 
 def _window(g: PoolGeometry) -> str:
     (kh, kw), (dh, dw) = g.kernel_size, g.dilation
-    dilated = "" if g.dilation == (1, 1) else f", dilation {g.dilation} (spanning {size(dh * (kh - 1) + 1, dw * (kw - 1) + 1)})"
+    span = size(dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    dilated = "" if g.dilation == (1, 1) else f", dilation {g.dilation} (spanning {span})"
     return f"the {size(kh, kw)} window with stride {g.stride}{dilated}"
 
 
@@ -108,14 +109,16 @@ def avg_caption(output: str, cells: int, padding: int, total: float, divisor: fl
 
 def route_max_caption(output: str, grad: float, pixel: str, tap: tuple[int, int], others: int) -> str:
     i, j = tap
-    rest = "" if not others else "; the other pixel gets nothing" if others == 1 else f"; the other {others} get nothing"
+    rest = ("" if not others else "; the other pixel gets nothing" if others == 1
+            else f"; the other {others} get nothing")
     return f"∂L/∂{output} = {number(grad)} goes to {pixel}, the window's maximum (tap ({i}, {j})){rest}."
 
 
 def route_avg_caption(output: str, grad: float, divisor: float, share: float, pixels: int, dropped: int) -> str:
     drop = f"; the {dropped} {plural(dropped, 'cell')} outside the input keep none" if dropped else ""
     to = "the one pixel of its window" if pixels == 1 else f"each of the {pixels} pixels of its window"
-    return f"∂L/∂{output} = {number(grad)} shared: {number(grad)} / {number(divisor)} = {number(share)} to {to}{drop}."
+    return (f"∂L/∂{output} = {number(grad)} shared: {number(grad)} / {number(divisor)} = {number(share)} "
+            f"to {to}{drop}.")
 
 
 def pixel_name(input_index: Sequence[int]) -> str:

@@ -25,9 +25,14 @@ def state_after(record: PoolRecord, applied: int, phase: str) -> TraceState:
     arrays, written = {}, {}
     arrays["output"], written["output"] = _output_after(record, min(applied, elements))
     if record.has_backward:
-        arrays["grad_input"], written["grad_input"] = _grad_input_after(record, min(max(applied - elements, 0), elements))
-    shown = lambda named: MappingProxyType({k: read_only(record.in_caller_layout(v)) for k, v in named.items()})  # noqa: E731
-    return TraceState(applied - 1, phase, shown(arrays), shown(written))
+        route_done = min(max(applied - elements, 0), elements)
+        arrays["grad_input"], written["grad_input"] = _grad_input_after(record, route_done)
+    return TraceState(applied - 1, phase, _shown(record, arrays), _shown(record, written))
+
+
+def _shown(record: PoolRecord, named: dict) -> MappingProxyType:
+    """Read-only arrays in the caller's layout, in a read-only mapping."""
+    return MappingProxyType({name: read_only(record.in_caller_layout(a)) for name, a in named.items()})
 
 
 def _output_after(record: PoolRecord, done: int):
