@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QSpinBox
 
 from convviz.qt.receptive_field_view import MAX_LAYERS, PRESET_KEYS, ReceptiveFieldView
 from convviz.trace.receptive_field import PRESETS, SOURCE_NETWORK, Layer
@@ -167,6 +168,9 @@ def test_adding_and_removing_layers_within_one_to_eight(view):
     while view.editor.remove_button.isEnabled():
         view.editor.remove_button.click()
     assert view.layers() == (Layer.conv(3),) and len(view.share_items) == 1
+    # A removed row's widgets never become windows of their own while they wait to be deleted.
+    assert view.editor.rows[0].kind.isVisible()
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, (QLabel, QSpinBox, QComboBox))]
 
 
 def test_switching_a_row_to_pooling_gives_it_torchs_stride(view):

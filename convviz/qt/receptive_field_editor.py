@@ -74,9 +74,11 @@ class LayerRow:
             self.spins[name].setValue(values[name])
         self.spins["dilation"].setEnabled(values["kind"] != "avg_pool")
 
-    def remove(self) -> None:
+    def remove(self, grid: QGridLayout) -> None:
+        # Out of the grid and hidden now, deleted by Qt later; never made a top-level window meanwhile.
         for widget in self.widgets:
-            widget.setParent(None)
+            grid.removeWidget(widget)
+            widget.hide()
             widget.deleteLater()
 
 
@@ -185,7 +187,7 @@ class StackEditor(QGroupBox):
         rows = check_values(rows)
         self.quiet = True
         while len(self.rows) > len(rows):
-            self.rows.pop().remove()
+            self.rows.pop().remove(self.grid)
         while len(self.rows) < len(rows):
             self._add_row()
         for row, values in zip(self.rows, rows):
@@ -203,7 +205,7 @@ class StackEditor(QGroupBox):
 
     def remove_layer(self) -> None:
         if len(self.rows) > 1:
-            self.rows.pop().remove()
+            self.rows.pop().remove(self.grid)
             self._edited()
 
     def show_preset(self, layers) -> None:
