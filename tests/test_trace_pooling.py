@@ -526,6 +526,15 @@ def test_bad_frame_indices_name_the_valid_range(small_trace, bad):
             ask(bad)
 
 
+def test_frame_of_an_element(small_trace):
+    assert small_trace.frame_of("pool", 0, 1, 2, 3) == 16 + 2 * 4 + 3
+    assert small_trace[small_trace.frame_of("route", 0, 1, 2, 3)].element == (0, 1, 2, 3)
+    with pytest.raises(IndexError, match="oy=4 is out of range"):
+        small_trace.frame_of("pool", 0, 0, 4, 0)
+    with pytest.raises(KeyError, match="no 'slide' phase"):
+        small_trace.frame_of("slide", 0, 0, 0, 0)
+
+
 def test_negative_and_numpy_indices_work_like_a_sequence(small_trace):
     assert small_trace[-1].index == 63 and small_trace[-64].index == 0 and small_trace[np.int64(3)].index == 3
     assert small_trace.state(-1).frame == 63 and small_trace.phase_at(-1).name == "route"

@@ -181,6 +181,12 @@ class PoolTrace:
     def __len__(self) -> int:
         return self._length
 
+    def frame_of(self, phase: str, n: int, c: int, oy: int, ox: int) -> int:
+        """The index of phase ``phase``'s frame for output element (n, c, oy, ox) (n is 0 unbatched):
+        ``phase(phase).first`` plus the element's number in C order."""
+        first = self.phase(phase).first
+        return first + int(np.ravel_multi_index(self._element(n, c, oy, ox), self._record.output.shape))
+
     @quiet_nonfinite
     def __getitem__(self, index) -> PoolFrame | RouteFrame:
         """Frame ``index`` (negative indices count from the end)."""
