@@ -260,3 +260,5 @@ def test_the_view_is_not_cramped_at_the_window_size(view):
     assert table.viewport().rect().contains(last)
     assert view.picture.width() >= 550 and view.picture.height() >= 400
     assert view.picture_box.viewRect().contains(QRectF(0, 0, 224, 224))
+    # On a small screen the page scrolls instead of making the window larger.
+    assert view.minimumSizeHint().width() < 300 and view.minimumSizeHint().height() < 300

@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QLabel, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from convviz.data.picture import load_sample, resize_axis, working_shape
 from convviz.trace.receptive_field import (PRESETS, SOURCE_INPUT_SIZE, Field, Layer, LayerField, ReceptiveFieldError,
@@ -157,9 +157,18 @@ class ReceptiveFieldView(QWidget):
         right.addWidget(pictures, 1)
         right.addWidget(self.table)
         right.addWidget(self.formula)
-        layout = QHBoxLayout(self)
+        # Inside a scroll area, so that the page never makes the window larger than a laptop screen.
+        inner = QWidget()
+        layout = QHBoxLayout(inner)
         layout.addWidget(side)
         layout.addLayout(right, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         self.size_spin.valueChanged.connect(self._user_changed)
         self.out_row.valueChanged.connect(self._user_changed)
