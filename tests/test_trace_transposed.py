@@ -385,7 +385,9 @@ def test_the_hover_answers_are_the_frames_products_and_sum_to_the_output():
         np.testing.assert_array_equal(field.product, field.input_value * field.weight_value)
         c, k, i, j = field.weight_index.T
         np.testing.assert_array_equal(field.weight_value, W[c, k, i, j])
-        np.testing.assert_array_equal(field.input_value, X[n, field.source[:, 0], field.source[:, 1], field.source[:, 2]])
+        assert (field.source[:, 0] == c).all() and (k == f % 2).all()  # the weight of the pixel's channel
+        _, iy, ix = field.source.T
+        np.testing.assert_array_equal(field.input_value, X[n, c, iy, ix])
         assert field.sum == full[n, f, oy + ph, ox + pw] and field.full_cell == (oy + ph, ox + pw)
         assert field.sum + field.bias == pytest.approx(trace.output[n, f, oy, ox], abs=1e-12)
         assert field.value == trace.output[n, f, oy, ox] and field.bias == B[f]

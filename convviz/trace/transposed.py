@@ -174,7 +174,7 @@ class TransposedTrace:
         record, z = self._record, self._zero_insertion
         values = np.zeros((record.geometry.batch, record.geometry.in_channels) + z.shape, dtype=record.dtype)
         rows, cols = np.flatnonzero(z.row_source >= 0), np.flatnonzero(z.col_source >= 0)
-        values[:, :, rows[:, None], cols[None, :]] = record.x[:, :, z.row_source[rows][:, None], z.col_source[cols][None, :]]
+        values[:, :, rows[:, None], cols[None, :]] = record.x[:, :, z.row_source[rows, None], z.col_source[None, cols]]
         return read_only(record.in_caller_layout(values)), z.is_pixel
 
     def rotated_kernel(self) -> np.ndarray:

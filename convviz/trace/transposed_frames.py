@@ -170,13 +170,13 @@ class TransposedLayout:
 def lay_out_phases(record: TransposedRecord) -> TransposedLayout:
     g = record.geometry
     counts = {"scatter": g.elements, "crop": 1 if g.batch else 0}
-    full_counts = record.full_counts()[record.crop_slices()]
-    explanations = {"scatter": lambda: narration.scatter_explanation(g, int(full_counts.min()), int(full_counts.max())),
-                    "crop": lambda: narration.crop_explanation(g, record.bias is not None)}
+    kept_counts = record.full_counts()[record.crop_slices()]
+    explanations = {"scatter": narration.scatter_explanation(g, int(kept_counts.min()), int(kept_counts.max())),
+                    "crop": narration.crop_explanation(g, record.bias is not None)}
     phases, first = [], 0
     for name in PHASE_NAMES:
         if counts[name]:
-            phases.append(Phase(name, first, first + counts[name] - 1, narration.unit(name), explanations[name]()))
+            phases.append(Phase(name, first, first + counts[name] - 1, narration.unit(name), explanations[name]))
             first += counts[name]
     return TransposedLayout(MappingProxyType(counts), tuple(phases), MappingProxyType({p.name: p for p in phases}),
                             first, (g.batch, g.in_channels, g.height, g.width))
@@ -190,8 +190,8 @@ def build_frame(record: TransposedRecord, layout: TransposedLayout, i: int) -> T
     """Frame ``i`` (checked, non-negative)."""
     phase = layout.phase_at(i)
     if phase.name == "scatter":
-        return scatter_frame(record, i, i - phase.first, layout)
-    return crop_frame(record, i)
+        return scatter_frame(record, layout, i, i - phase.first)
+    return crop_frame(record, layout, i, 0)
 
 
 def _plane_index(record: TransposedRecord, n: int, channel, ys, xs) -> tuple:
@@ -206,7 +206,7 @@ def _read_only_footprint(record: TransposedRecord, n, c, iy, ix) -> dict:
     return {name: (value if name == "value" else read_only(value)) for name, value in parts.items()}
 
 
-def scatter_frame(record: TransposedRecord, index: int, local: int, layout: TransposedLayout) -> TransposedScatterFrame:
+def scatter_frame(record: TransposedRecord, layout: TransposedLayout, index: int, local: int) -> TransposedScatterFrame:
     g = record.geometry
     n, c, iy, ix = layout.decode_element(local)
     parts = _read_only_footprint(record, n, c, iy, ix)
@@ -226,7 +226,7 @@ def scatter_frame(record: TransposedRecord, index: int, local: int, layout: Tran
         adds=adds, caption=caption, **parts)
 
 
-def crop_frame(record: TransposedRecord, index: int) -> TransposedCropFrame:
+def crop_frame(record: TransposedRecord, layout: TransposedLayout, index: int, local: int) -> TransposedCropFrame:
     g = record.geometry
     rows, cols = record.crop_slices()
     kept = np.zeros((g.full_height, g.full_width), dtype=bool)
@@ -236,8 +236,9 @@ def crop_frame(record: TransposedRecord, index: int) -> TransposedCropFrame:
     # every input channel feeds each of its group's F/G output channels, the same pattern each time
     dropped_products = int(counts[~kept].sum()) * g.batch * g.in_channels * g.out_per_group
     empty_cells = int((counts[rows, cols] == 0).sum())
-    output_cells = tuple(a.ravel() for a in np.indices(record.output.shape[1:] if g.unbatched else record.output.shape))
-    adds = (Addition("output", output_cells, read_only(record.in_caller_layout(record.output).reshape(-1).copy())),)
+    output = record.in_caller_layout(record.output)  # every cell of it, in C order
+    cells = tuple(a.ravel() for a in np.indices(output.shape))
+    adds = (Addition("output", cells, read_only(output.reshape(-1).copy())),)
     caption = narration.crop_caption(g, int((~kept).sum()), dropped_sum, dropped_products, empty_cells,
                                      record.bias is not None)
     return TransposedCropFrame(index, range(rows.start, rows.stop), range(cols.start, cols.stop),
@@ -263,7 +264,8 @@ def pixel_readers(record: TransposedRecord, layout: TransposedLayout, n, c, y, x
     parts = _read_only_footprint(record, n, c, y, x)
     output_value = np.full(len(parts["product"]), np.nan, dtype=record.dtype)
     kept = parts["kept"]
-    output_value[kept] = record.output[n, parts["out_channel"][kept], parts["output"][kept, 0], parts["output"][kept, 1]]
+    cells = parts["output"][kept]
+    output_value[kept] = record.output[n, parts["out_channel"][kept], cells[:, 0], cells[:, 1]]
     frame = layout.phase("scatter").first + ((n * g.in_channels + c) * g.height + y) * g.width + x
     return TransposedFootprint((n, c, y, x), frame, float(parts.pop("value")), output_value=read_only(output_value),
                                **parts)
