@@ -186,3 +186,36 @@ def test_an_unknown_format_an_odd_mp4_and_a_fast_gif_are_refused_before_anything
     with pytest.raises(ValueError, match="outside the trace"):
         export_animation(built, tmp_path / "x.gif", [len(built.trace)], size=SIZE)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("operation, phase", [("max_pool", "grad_input"), ("conv_transpose", "forward")])
+def test_the_other_operations_export_their_frames_drawn_by_their_own_scene(tmp_path, operation, phase):
+    """A pooling's route and a transposed convolution's scatter export like a convolution: the
+    frames of the phase, each the scene's drawing of that frame (a PoolScene / TransposedScene)."""
+    from convviz.export.frames import FrameRenderer
+    from convviz.scene.scenes import scene_class
+    from convviz.state.spec import ConvSpec
+
+    spec = dataclasses.replace(ConvSpec(size=6).with_operation(operation), mode="backward" if phase != "forward"
+                               else "forward")
+    built = small_build(spec)
+    frames = phase_frames(built.trace, phase, built.operation)
+    names = {"grad_input": ("route",), "forward": ("scatter", "crop")}[phase]
+    assert frames == [i for p in built.trace.phases if p.name in names for i in range(p.first, p.last + 1)]
+    renderer = FrameRenderer(built, *SIZE)
+    try:
+        assert type(renderer.scene) is scene_class(operation)
+    finally:
+        renderer.close()
+    result = export_animation(built, tmp_path / "frames", frames[:3], fps=FPS, size=SIZE)
+    written = sorted((tmp_path / "frames").glob("*.png"))
+    assert result.frames == 3 and len(written) == 3
+    drawn = scene_frames(built, frames[:3])
+    import cv2
+
+    for path, expected in zip(written, drawn):
+        image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+        np.testing.assert_array_equal(image, expected)
+    assert not np.array_equal(drawn[0], drawn[1])
+    with pytest.raises(ValueError, match="phase of a"):
+        phase_frames(built.trace, "grad_weight", built.operation)
