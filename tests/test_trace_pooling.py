@@ -331,6 +331,23 @@ def test_average_captions_say_what_the_divisor_counts():
     np.testing.assert_array_equal(past.divisor, torch_pool(np.ones((1, 6, 6)), "avg", kwargs)[3])
 
 
+def test_phase_explanations_carry_the_configuration():
+    grad_output = np.ones((1, 3, 3))
+    past = trace_pool2d(np.zeros((1, 4, 4)), "avg", 3, 2, 1, ceil_mode=True, count_include_pad=False,
+                        grad_output=grad_output)
+    assert [p.explanation for p in past.phases] == [
+        "Slide the 3×3 window with stride (2, 2) over the channel (padding (1, 1) holds zeros, not counted in "
+        "the divisor; ceil_mode lets the last windows run past the padding, onto zeros the divisor never "
+        "counts): each output is the mean of its window, its sum divided by the cells counted, 9 outputs in all.",
+        "Backward: each output's gradient is shared evenly, gradient / divisor to every pixel of its window "
+        "inside the input (the padding's shares are dropped); where windows overlap the shares add up."]
+    fits = trace_pool2d(np.zeros((2, 5, 5)), "max", 3, 2, 1, dilation=(1, 2), ceil_mode=True)
+    assert fits.phases[0].explanation == (
+        "Slide the 3×3 window with stride (2, 2), dilation (1, 2) (spanning 3×5) over each of the 2 channels "
+        "(padding (1, 1) holds -inf, which never wins): each output is the largest value in its window (on a "
+        "tie the first in reading order, as torch), 12 outputs in all.")
+
+
 # ----------------------------------------------------------------------------------------------
 # Hover
 

@@ -42,8 +42,10 @@ def _border(kind: str, g: PoolGeometry, count_include_pad: bool) -> str:
             parts.append(f"padding {g.padding} holds zeros, counted in the divisor")
         else:
             parts.append(f"padding {g.padding} holds zeros, not counted in the divisor")
-    if g.ceil_mode:
-        parts.append("ceil_mode lets the last windows run past the input, and the cells past it count for nothing")
+    _, bottom, _, right = g.padded_extent
+    if bottom > g.padding[0] or right > g.padding[1]:  # (only ceil_mode can do that)
+        onto = "onto cells holding -inf" if kind == "max" else "onto zeros the divisor never counts"
+        parts.append(f"ceil_mode lets the last windows run past the padding, {onto}")
     return "" if not parts else " (" + "; ".join(parts) + ")"
 
 
