@@ -34,17 +34,21 @@ ALLOWED = {
     "convviz", "PyTorch", "torch", "NumPy", "numpy", "im2col", "col2im", "nn", "Conv2d", "conv2d", "functional",
     "autograd", "backward", "grad_output", "grad_input", "grad_weight", "requires_grad", "GIF", "MP4", "PNG",
     "PNGs", "JSON", "json", "gif", "mp4", "png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff", "RGB", "H.264",
-    "yuv420p", "KH", "KW", "OH", "OW", "zeros", "reflect", "replicate", "circular", "same", "valid", "SGD",
+    "yuv420p", "KH", "KW", "OH", "OW", "Hz", "Wz", "Hf", "Wf", "zeros", "reflect", "replicate", "circular", "same", "valid", "SGD",
     "Adam", "ReLU", "softmax", "lr", "KB", "MB", "px", "fps", "Ctrl", "Shift", "Esc", "F11", "Space",
     "PgUp", "PgDown", "Home", "End", "frame_0001", "max", "min", "Sobel", "sobel", "Laplacian", "English",
     "Okabe", "Ito", "import", "print", "as", "np", "id", "ms", "e.g", "CNN", "BCE", "Left", "Right", "ROOT",
     "training_set", "test_set", "cats", "dogs", "Conv2d", "BatchNorm2d", "MaxPool2d", "Linear", "Flatten",
     "Sigmoid", "Dropout", "AdaptiveAvgPool2d", "AvgPool2d", "Sequential", "groups", "grad", "conv", "weight", "sum",
+    "ceil_mode", "count_include_pad", "output_padding", "ConvTranspose2d", "conv_transpose2d", "max_pool2d",
+    "avg_pool2d", "NaN", "inf",
 }
 # An English term glossed in brackets after its Chinese name, as the lessons do: 填充 (padding).
 GLOSS = re.compile(r"(?<=[\u4e00-\u9fff]) ?[(（][A-Za-z][A-Za-z\- ]*[)）]")
 # A picture's reference: a file's path, or a built-in sample's name (sample:shapes).
 REFERENCE = re.compile(r"\bsample:\w+|\S*/\S*")
+# An array's name before its index is code, as in the maths: full[0, 8, 8], full[:, 1:11, 1:11].
+INDEXED = re.compile(r"\b[A-Za-z_]\w*(?=\[)")
 # A pair of Latin letters or more is a word; single letters are the maths' names (x, y, w, C, H, W).
 WORD = re.compile(r"[A-Za-z][A-Za-z_0-9.]*[A-Za-z0-9_]")
 
@@ -56,7 +60,7 @@ def plain(text: str) -> str:
 
 
 def english_words(text: str) -> list[str]:
-    text = REFERENCE.sub(" ", GLOSS.sub(" ", plain(text)))
+    text = INDEXED.sub(" ", REFERENCE.sub(" ", GLOSS.sub(" ", plain(text))))
     text = re.sub(r"\S+\.(json|png|gif|mp4|npz|jpg|jpeg)\b", " ", text)   # file names
     text = re.sub(r"\b\d+(\.\d+)?e[-+]?\d+\b", " ", text)                    # 1.2e-07
     return [w for w in WORD.findall(text) if not all(part in ALLOWED or len(part) < 2 for part in w.strip(".").split("."))]

@@ -14,10 +14,11 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QMessageBox, QStyle, QStyleOptionComboBox
 
-from convviz.qt import i18n, narration_zh
+from convviz.qt import i18n, narration_zh, narration_zh_pooling, narration_zh_transposed
 from convviz.qt.settings import Settings
+from convviz.state import transposed_build
 from convviz.state.spec import ConvSpec
-from convviz.trace import narration
+from convviz.trace import narration, pooling_narration, transposed_narration
 from i18n_walk import english_words, plain, visible_texts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +27,18 @@ QM = ROOT / "convviz" / "qt" / "translations" / "convviz_zh_CN.qm"
 # Every phase, bias, reflect padding (padded rows), a stride that drops a row, dilation: every kind of words.
 ALL_PHASES = ConvSpec(size=9, mode="backward", bias=True, padding=(1, 1), padding_mode="reflect", stride=(2, 2),
                       dilation=(2, 1))
+# The other operations, each with the configuration that has the most kinds of words: padding and
+# ceil_mode (max, backward), padding left out of the divisor (average), output_padding, a bias and
+# two output channels (transposed), and the transposed convolution's direct road.
+MAX_POOL = dataclasses.replace(ConvSpec(size=9).with_operation("max_pool"), kernel_size=(3, 3), stride=(2, 2),
+                               padding=(1, 1), ceil_mode=True, mode="backward")
+AVG_POOL = dataclasses.replace(ConvSpec(size=8).with_operation("avg_pool"), kernel_size=(3, 3), stride=(2, 1),
+                               padding=(1, 1), count_include_pad=False, mode="backward")
+TRANSPOSED = dataclasses.replace(ConvSpec(size=5).with_operation("conv_transpose"), out_channels=2,
+                                 presets=("box", "random"), bias=True, bias_value=0.25)
+TRANSPOSED_DIRECT = dataclasses.replace(TRANSPOSED, transposed_road="direct")
+OTHER_MODES = {"max pooling": MAX_POOL, "average pooling": AVG_POOL, "transposed, scatter road": TRANSPOSED,
+               "transposed, direct road": TRANSPOSED_DIRECT}
 
 
 @pytest.fixture
@@ -36,9 +49,11 @@ def chinese(qapp):
     i18n.uninstall()
 
 
-def every_view(window):
-    """Show each page, each side tab and the first and last frame of each phase in turn, yielding
-    after each (so a test can look at what is on screen then)."""
+def every_view(window, other_pages=True):
+    """Show each page, each side tab and the first and last frame of each phase in turn (hovering
+    the corner cells of every grid at each), yielding after each (so a test can look at what is on
+    screen then); with ``other_pages``, the training page and the receptive-field page's presets,
+    layers and refusals too."""
     window.pages.setCurrentWidget(window.visualizer_page)
     for tab in range(window.side_tabs.count()):
         window.side_tabs.setCurrentIndex(tab)
@@ -47,15 +62,48 @@ def every_view(window):
         for frame in (phase.first, phase.last):
             window.player.seek(frame)
             yield f"{phase.name} frame {frame}"
-    window.pages.setCurrentIndex(1)
-    yield "training page"
+            for name, grid in window.scene.grids.items():
+                count, height, width = grid.shape
+                if grid.view.isVisible() and count:
+                    for cell in ((0, 0, 0), (count - 1, height - 1, width - 1)):
+                        window.scene.hover(name, cell)
+                        yield f"{phase.name} frame {frame}, hover {name} {cell}"
+    window.scene.hover(None, None)
+    if other_pages:
+        window.pages.setCurrentIndex(1)
+        yield "training page"
+        yield from receptive_field_views(window)
     window.pages.setCurrentWidget(window.visualizer_page)
 
 
-def english_left(window) -> dict[str, list[str]]:
+def receptive_field_views(window):
+    """The Receptive field page: each preset with its corner output pixel chosen and each layer
+    lit, then the two refusals (a layer that no longer fits, a pooling's padding over half its kernel)."""
+    from convviz.qt.receptive_field_view import PRESET_KEYS
+    from convviz.trace.receptive_field import Layer
+
+    view = window.receptive_field
+    window.pages.setCurrentWidget(view)
+    for key in PRESET_KEYS:
+        view.apply_preset(key)
+        view.set_output_pixel(0, 0)  # its field reaches into the padding
+        yield f"receptive field {key}"
+        for layer in range(1, len(view.layers()) + 1):
+            view.highlight(layer)
+            yield f"receptive field {key}, layer {layer} lit"
+        view.highlight(None)
+    view.set_layers((Layer.conv(9), Layer.conv(9)), size=12)
+    yield "receptive field: a layer that does not fit"
+    view.set_layers((Layer.conv(3), Layer.max_pool(2)), size=12)
+    view.editor.rows[1].spins["padding"].setValue(2)
+    yield "receptive field: a pooling's padding over half its kernel"
+    view.apply_preset("two_3x3")
+
+
+def english_left(window, other_pages=True) -> dict[str, list[str]]:
     left = {}
-    for view in every_view(window):
-        for where, text in visible_texts(window):
+    for view in every_view(window, other_pages):
+        for where, text in visible_texts(window) + [("hover text", window.scene.hover_text)]:
             words = english_words(text)
             if words:
                 left.setdefault(f"{where}: {plain(text)[:90]!r}", words)
@@ -69,11 +117,35 @@ def test_in_chinese_no_string_of_the_window_is_left_in_english(make_window, chin
     assert left == {}, "\n".join(f"{where} -> {words}" for where, words in left.items())
 
 
+@pytest.mark.parametrize("mode", OTHER_MODES)
+def test_in_chinese_the_other_operations_show_no_english_and_nothing_cut_off(make_window, chinese, mode):
+    """Pooling (max with backward, average) and the transposed convolution (both roads): every
+    phase, side tab and hover in Chinese, and no label, button or combo box too narrow for its
+    text (at 1280×800, the smaller of the sizes the convolution is checked at)."""
+    window = make_window(OTHER_MODES[mode])
+    window.resize(1280, 800)
+    assert window.document.built is not None and window.document.spec == OTHER_MODES[mode]
+    left, problems = {}, {}
+    for view in every_view(window, other_pages=False):
+        QCoreApplication.processEvents()
+        for where, text in visible_texts(window) + [("hover text", window.scene.hover_text)]:
+            if english_words(text):
+                left.setdefault(f"{where}: {plain(text)[:90]!r}", english_words(text))
+        for problem in cut_off(window):
+            problems.setdefault(problem, view)
+    assert left == {}, "\n".join(f"{where} -> {words}" for where, words in left.items())
+    assert problems == {}, "\n".join(f"{p} ({view})" for p, view in problems.items())
+
+
 def test_the_english_detector_finds_the_english_window(make_window):
     """Without the translator the same walk finds the English words (so the test above can fail)."""
     left = english_left(make_window(ALL_PHASES))
     found = {word for words in left.values() for word in words}
     assert {"Parameters", "Kernel", "Stride", "File", "Start", "Pad", "channel"} <= found
+    assert {"jump", "Hover", "stack", "convolutions"} <= found  # the Receptive field page was walked
+    left = english_left(make_window(MAX_POOL), other_pages=False)
+    found = {word for words in left.values() for word in words}
+    assert {"Operation", "pooling", "maximum", "windows"} <= found  # and so were the pooling's scene and hovers
 
 
 def cut_off(window) -> list[str]:
@@ -264,16 +336,23 @@ def test_strings_translated_from_a_variable_are_listed_for_lupdate(chinese):
     from convviz.qt.document import describe_change
     from convviz.qt.export_dialog import FORMAT_TEXT
     from convviz.scene.conv_scene import PHASE_TITLES
+    from convviz.scene.pool_scene import PHASE_TITLES as POOL_TITLES
+    from convviz.scene.transposed_scene import PHASE_TITLES as TRANSPOSED_TITLES
     from convviz.scene.palette import PALETTE_NAMES
     from convviz.state.kernels import PRESETS
-    from convviz.state.spec import GRAD_OUTPUT_TEXT
+    from convviz.state.spec import GRAD_OUTPUT_TEXT, OPERATION_TEXT
 
     tables = [
         ("", PHASE_TITLES.values(), i18n.PHASE_TITLES), ("", FORMAT_TEXT.values(), i18n.EXPORT_FORMATS),
+        ("", [*POOL_TITLES.values(), *TRANSPOSED_TITLES.values()], i18n.PHASE_TITLES),
+        ("", [pooling_narration.unit(p) for p in ("pool", "route")]
+         + [transposed_narration.unit(p) for p in ("scatter", "crop")], i18n.PHASE_UNITS),
+        ("ControlPanel", OPERATION_TEXT.values(), i18n.OPERATIONS),
         ("MainWindow", PALETTE_NAMES.values(), i18n.PALETTE_NAMES), ("MainWindow", sample_names(), i18n.SAMPLES),
         ("ControlPanel", [name.replace("_", " ") for name in PRESETS], i18n.PRESETS),
         ("ControlPanel", PRESETS.values(), i18n.PRESET_TIPS), ("ControlPanel", GRAD_OUTPUT_TEXT.values(), i18n.GRAD_OUTPUTS),
         ("PlayerBar", [phase.replace("_", " ") for phase in narration_phases()], i18n.PHASE_NAMES),
+        ("PhaseSlider", [phase.replace("_", " ") for phase in narration_phases()], i18n.PHASE_NAMES),
     ]
     base = ConvSpec()
     changes = {describe_change(base, dataclasses.replace(base, **{field.name: value}))
@@ -287,7 +366,7 @@ def test_strings_translated_from_a_variable_are_listed_for_lupdate(chinese):
 
 
 def narration_phases():
-    return ("pad", "dilate", "slide", "scatter", "weight_grad", "bias_grad", "fold")
+    return ("pad", "dilate", "slide", "scatter", "weight_grad", "bias_grad", "fold", "pool", "route", "crop")
 
 
 def changed_values(spec: ConvSpec):
@@ -301,35 +380,85 @@ def changed_values(spec: ConvSpec):
 # The trace's words
 
 
-def test_the_chinese_narration_replaces_every_english_line_with_the_same_parameters():
-    words = {name for name, f in inspect.getmembers(narration, inspect.isfunction)
-             if f.__module__ == narration.__name__ and not name.startswith("_")}
-    helpers = {"size", "count", "number", "plural", "every", "unit"}  # no sentence (unit: tr() in the scene)
-    assert words - helpers == set(narration_zh.REPLACED)
-    for name in narration_zh.REPLACED:
-        assert (inspect.signature(getattr(narration_zh, name)).parameters.keys()
-                == inspect.signature(narration_zh.ENGLISH[name]).parameters.keys()), name
+# Each English module, its Chinese one, and its functions that write no sentence (names of arrays,
+# number formats; unit: its strings are translated by tr() in the scene).
+NARRATIONS = [(narration, narration_zh, {"size", "count", "number", "plural", "every", "unit"}),
+              (pooling_narration, narration_zh_pooling, {"element_name", "pixel_name", "unit"}),
+              (transposed_narration, narration_zh_transposed, {"unit"})]
+
+
+@pytest.mark.parametrize("english, chinese_words, helpers", NARRATIONS, ids=lambda m: getattr(m, "__name__", ""))
+def test_the_chinese_narration_replaces_every_english_line_with_the_same_parameters(english, chinese_words, helpers):
+    words = {name for name, f in inspect.getmembers(english, inspect.isfunction)
+             if f.__module__ == english.__name__ and not name.startswith("_")}
+    assert words - helpers == set(chinese_words.REPLACED)
+    for name in chinese_words.REPLACED:
+        assert (inspect.signature(getattr(chinese_words, name)).parameters.keys()
+                == inspect.signature(chinese_words.ENGLISH[name]).parameters.keys()), name
+
+
+def test_use_swaps_every_module_and_restore_puts_the_english_back(qapp):
+    try:
+        i18n.install("zh_CN")
+        for english, chinese_words, _ in NARRATIONS:
+            assert all(getattr(english, name) is getattr(chinese_words, name) for name in chinese_words.REPLACED)
+        assert transposed_build.direct_road_note is narration_zh_transposed.direct_road_note
+    finally:
+        i18n.uninstall()
+    for english, chinese_words, _ in NARRATIONS:
+        assert all(getattr(english, name) is chinese_words.ENGLISH[name] for name in chinese_words.REPLACED)
+    assert transposed_build.direct_road_note is narration_zh_transposed.ENGLISH_NOTE
+    assert (inspect.signature(narration_zh_transposed.direct_road_note).parameters.keys()
+            == inspect.signature(narration_zh_transposed.ENGLISH_NOTE).parameters.keys())
 
 
 def trace_words(spec: ConvSpec) -> list[str]:
+    """Every line of words the trace of ``spec`` (any operation, either road) and its build put on screen."""
     from convviz.data.picture import load_sample, working_image
-    from convviz.state.build import build_trace
+    from convviz.state.build import make_built
 
-    trace = build_trace(spec, working_image(load_sample("shapes"), spec.size, spec.channels))
-    return [phase.explanation for phase in trace.phases] + [trace[i].caption for i in range(len(trace))]
+    built = make_built(spec, working_image(load_sample("shapes"), spec.size, spec.channels))
+    trace = built.trace
+    return ([phase.explanation for phase in trace.phases] + [trace[i].caption for i in range(len(trace))]
+            + ([built.note] if built.note else []))
 
 
 def test_traces_built_in_chinese_speak_chinese_and_english_again_after(qapp):
     per_tap = dataclasses.replace(ALL_PHASES, granularity="tap", size=6)
+    specs = (ALL_PHASES, per_tap, dataclasses.replace(ALL_PHASES, padding_mode="zeros"), *OTHER_MODES.values(),
+             dataclasses.replace(AVG_POOL, count_include_pad=True, ceil_mode=True, stride=(2, 2)),
+             dataclasses.replace(MAX_POOL, padding=(0, 0), dilation=(2, 2), ceil_mode=False),
+             dataclasses.replace(TRANSPOSED, padding=(0, 0), output_padding=(0, 0), bias=False, stride=(1, 1)))
     try:
         i18n.install("zh_CN")
-        for spec in (ALL_PHASES, per_tap, dataclasses.replace(ALL_PHASES, padding_mode="zeros")):
+        for spec in specs:
             lines = trace_words(spec)
-            english = {line for line in lines if english_words(line.replace("grad_output", "").replace("grad_input", ""))}
-            assert english == set() and all(re.search(r"[\u4e00-\u9fff]", line) for line in lines)
+            english = {line for line in lines if english_words(line)}
+            assert english == set() and all(re.search(r"[\u4e00-\u9fff]", line) for line in lines), spec
     finally:
         i18n.uninstall()
     assert trace_words(ALL_PHASES)[0].startswith("Pad with 1 row above")
+    assert trace_words(MAX_POOL)[0].startswith("Slide the 3×3 window")
+    assert trace_words(TRANSPOSED)[0].startswith("Scatter: each of the")
+    assert trace_words(TRANSPOSED_DIRECT)[-1].startswith("The transposed convolution as a direct convolution")
+
+
+def test_the_chinese_captions_say_the_same_numbers_as_the_english(qapp):
+    """Every number of every English line (phase explanations, frame captions) of a pooling or a
+    transposed convolution is in its Chinese line. (The convolution's dilation line says "every 2nd
+    row" as "每隔 1 行": same meaning, other numbers.)"""
+    specs = (*OTHER_MODES.values(), dataclasses.replace(AVG_POOL, count_include_pad=True, ceil_mode=True),
+             dataclasses.replace(MAX_POOL, dilation=(2, 2), padding=(0, 0)))
+    english = [line for spec in specs for line in trace_words(spec)]
+    try:
+        i18n.install("zh_CN")
+        chinese = [line for spec in specs for line in trace_words(spec)]
+    finally:
+        i18n.uninstall()
+    assert len(english) == len(chinese)
+    numbers = re.compile(r"-?\d+(?:[.,]\d+)*")
+    for in_english, in_chinese in zip(english, chinese):
+        assert sorted(numbers.findall(in_english)) == sorted(numbers.findall(in_chinese)), (in_english, in_chinese)
 
 
 def test_in_chinese_a_finished_training_run_shows_no_english(qtbot, chinese, tmp_path):

@@ -5,7 +5,7 @@
     <name></name>
     <message>
         <location filename="../convviz/qt/export_dialog.py" line="+64"/>
-        <location line="+77"/>
+        <location line="+78"/>
         <location line="+48"/>
         <source>Export animation</source>
         <translation>导出动画</translation>
@@ -177,6 +177,26 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>forward: pool each window</source>
+        <translation>前向：对每个窗口池化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>backward: route ∂L/∂y into ∂L/∂x</source>
+        <translation>反向：把 ∂L/∂y 传送到 ∂L/∂x</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>scatter: each input value × the kernel</source>
+        <translation>散布：每个输入值 × 卷积核</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>crop the full plane to the output</source>
+        <translation>把完整平面裁剪为输出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>the whole zero border</source>
         <translation>整圈零填充</translation>
     </message>
@@ -216,6 +236,11 @@
         <translation>一行填充，然后裁剪</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>one input element (n, c, y, x)</source>
+        <translation>一个输入元素 (n, c, y, x)</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>GIF: one palette, loops, for slides and web pages</source>
         <translation>GIF：单一调色板，循环播放，适合幻灯片和网页</translation>
@@ -231,7 +256,7 @@
         <translation>在此文件夹中按编号保存 PNG（frame_0001.png, ...）</translation>
     </message>
     <message>
-        <location line="+125"/>
+        <location line="+135"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
@@ -251,7 +276,7 @@
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/main_window.py" line="+55"/>
+        <location filename="../convviz/qt/main_window.py" line="+58"/>
         <source>checking against PyTorch…</source>
         <translation>正在与 PyTorch 核对…</translation>
     </message>
@@ -262,13 +287,18 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>equals torch.nn.functional.conv2d and autograd for these arrays</source>
-        <translation>这些数组的结果与 torch.nn.functional.conv2d 及 autograd 一致</translation>
+        <source> and autograd</source>
+        <translation> 及 autograd</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>largest difference</source>
+        <translation>最大差值</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>largest difference</source>
-        <translation>最大差值</translation>
+        <source>equals %1 for these arrays</source>
+        <translation>这些数组的结果与 %1 一致</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -281,12 +311,18 @@
         <translation>convviz — 让卷积看得见</translation>
     </message>
     <message>
-        <location filename="../convviz/scene/conv_scene.py" line="+120"/>
+        <location filename="../convviz/scene/conv_scene.py" line="+88"/>
+        <source>zero-inserted input z %1 (C×Hz×Wz)</source>
+        <translation>插零后的输入 z %1 (C×Hz×Wz)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>input x̃ padded %1 (C×H×W), %2 padding shaded</source>
         <translation>填充后的输入 x̃ %1 (C×H×W)，阴影为 %2 填充</translation>
     </message>
     <message>
         <location line="+3"/>
+        <location filename="../convviz/scene/pool_scene.py" line="+131"/>
         <source>input x %1 (C×H×W)</source>
         <translation>输入 x %1 (C×H×W)</translation>
     </message>
@@ -296,12 +332,23 @@
         <translation>卷积核 w %1 (F×C/G×KH×KW)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+0"/>
+        <source>kernel turned 180° %1 (F×C/G×KH×KW)</source>
+        <translation>旋转 180° 的卷积核 %1 (F×C/G×KH×KW)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>dilated %1</source>
         <translation>膨胀后 %1</translation>
     </message>
     <message>
         <location line="+10"/>
+        <location filename="../convviz/scene/transposed_scene.py" line="+127"/>
+        <source>output y of the transposed convolution %1 (F×OH×OW)</source>
+        <translation>转置卷积的输出 y %1 (F×OH×OW)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>output y %1 (F×OH×OW)</source>
         <translation>输出 y %1 (F×OH×OW)</translation>
     </message>
@@ -312,11 +359,12 @@
     </message>
     <message>
         <location line="+5"/>
+        <location filename="../convviz/scene/pool_scene.py" line="+15"/>
         <source>∂L/∂y given %1</source>
         <translation>给定的 ∂L/∂y %1</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+62"/>
         <source>∂L/∂x̃ padded %1</source>
         <translation>填充后的 ∂L/∂x̃ %1</translation>
     </message>
@@ -326,7 +374,7 @@
         <translation>裁剪后的 ∂L/∂x %1</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location filename="../convviz/scene/scene_base.py" line="+117"/>
         <source>not current: the controls show a change that cannot run or is still being built</source>
         <translation>不是最新：控件中的修改无法运行或仍在计算中</translation>
     </message>
@@ -341,7 +389,7 @@
         <translation>一帧 =</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location filename="../convviz/scene/conv_scene.py" line="+123"/>
         <source>padding cell x̃[%1, %2, %3] = %4 (%5 padding)</source>
         <translation>填充格 x̃[%1, %2, %3] = %4（%5 填充）</translation>
     </message>
@@ -362,6 +410,7 @@
     </message>
     <message>
         <location line="+9"/>
+        <location filename="../convviz/scene/pool_scene.py" line="+114"/>
         <source>not computed yet</source>
         <translation>尚未计算</translation>
     </message>
@@ -372,6 +421,7 @@
     </message>
     <message>
         <location line="+3"/>
+        <location filename="../convviz/scene/pool_scene.py" line="+7"/>
         <source>; ∂L/∂y = %1</source>
         <translation>；∂L/∂y = %1</translation>
     </message>
@@ -387,6 +437,7 @@
     </message>
     <message>
         <location filename="../convviz/scene/math_text.py" line="+42"/>
+        <location filename="../convviz/scene/pool_scene.py" line="-217"/>
         <source>(%1 more)</source>
         <translation>（还有 %1 项）</translation>
     </message>
@@ -450,16 +501,192 @@
         <source>over %1 outputs</source>
         <translation>（对 %1 个输出求和）</translation>
     </message>
+    <message>
+        <location filename="../convviz/scene/pool_scene.py" line="-9"/>
+        <source>(ceil mode: the + (s − 1) rounds up; a window that would start in the right padding is dropped)</source>
+        <translation>（ceil_mode：加上 (s − 1) 使结果向上取整；起点会落在右侧填充中的窗口被舍去）</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>the maximum is x[%1, %2, %3], tap %4</source>
+        <translation>最大值是 x[%1, %2, %3]，窗口位置 %4</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 of the cells are padding; the divisor counts them (count_include_pad)</source>
+        <translation>其中 %1 个格子是填充；除数把它们计算在内 (count_include_pad)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 of the cells are padding; the divisor counts only the image&apos;s pixels</source>
+        <translation>其中 %1 个格子是填充；除数只计入图像的像素</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>all of it goes to the window&apos;s maximum, x[%1, %2, %3]; the other %4 cells get nothing</source>
+        <translation>全部交给窗口的最大值 x[%1, %2, %3]；其余 %4 个格子什么也得不到</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>spread evenly: each of the %1 pixels of the window gets ∂L/∂y ÷ %2</source>
+        <translation>平均分配：窗口中的 %1 个像素各得 ∂L/∂y ÷ %2</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>border shaded: −∞, never the maximum</source>
+        <translation>阴影边框：−∞，永远不是最大值</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>border shaded: zeros</source>
+        <translation>阴影边框：零</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>max pooling</source>
+        <translation>最大池化</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>average pooling</source>
+        <translation>平均池化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>output y %1 (C×OH×OW), %2</source>
+        <translation>输出 y %1 (C×OH×OW)，%2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>∂L/∂x %1</source>
+        <translation>∂L/∂x %1</translation>
+    </message>
+    <message>
+        <location line="+93"/>
+        <source>padding cell: %1</source>
+        <translation>填充格：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>−∞, never the maximum</source>
+        <translation>−∞，永远不是最大值</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>0</source>
+        <translation>0</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>x[%1, %2, %3] = %4 is in %5 windows</source>
+        <translation>x[%1, %2, %3] = %4 位于 %5 个窗口中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>; the maximum of %1 of them</source>
+        <translation>；是其中 %1 个窗口的最大值</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>; ∂L/∂x = the sum of %1 terms = %2</source>
+        <translation>；∂L/∂x = %1 项之和 = %2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>y[%1, %2, %3] = %4: its window is %5 cells</source>
+        <translation>y[%1, %2, %3] = %4：它的窗口有 %5 个格子</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>, its maximum x[%1, %2, %3]</source>
+        <translation>，最大值是 x[%1, %2, %3]</translation>
+    </message>
+    <message>
+        <location filename="../convviz/scene/transposed_scene.py" line="-91"/>
+        <source>products per output pixel (one input channel): %1</source>
+        <translation>每个输出像素收到的乘积个数（一个输入通道）：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>uneven: the checkerboard</source>
+        <translation>不均匀：棋盘格效应</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>x[%1, %2, %3] = %4 times every weight of w[%1], added at (%2·%5 + i·%6, %3·%7 + j·%8)</source>
+        <translation>x[%1, %2, %3] = %4 乘以 w[%1] 的每个权重，加到 (%2·%5 + i·%6, %3·%7 + j·%8) 处</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>(%1 products in all)</source>
+        <translation>（共 %1 个乘积）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(and the same for %1 more output channels)</source>
+        <translation>（另外 %1 个输出通道也是如此）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> + the bias</source>
+        <translation> + 偏置</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>input x of the transposed convolution %1 (C×H×W)</source>
+        <translation>转置卷积的输入 x %1 (C×H×W)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>kernel w %1 (C×F/G×KH×KW)</source>
+        <translation>卷积核 w %1 (C×F/G×KH×KW)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>, the border the crop drops shaded</source>
+        <translation>，阴影为裁剪时丢弃的边框</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>full plane %1 (F×Hf×Wf)%2</source>
+        <translation>完整平面 %1 (F×Hf×Wf)%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>products landed on each cell so far (the overlap)</source>
+        <translation>到目前为止落在每个格子上的乘积个数（重叠）</translation>
+    </message>
+    <message>
+        <location line="+86"/>
+        <source>x[%1, %2, %3] = %4 scatters %5 products onto the full plane; %6 of them land inside the output</source>
+        <translation>x[%1, %2, %3] = %4 把 %5 个乘积散布到完整平面上；其中 %6 个落在输出内</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>full-plane cell (%1, %2): in the border the crop drops</source>
+        <translation>完整平面的格子 (%1, %2)：位于裁剪时丢弃的边框中</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>y[%1, %2, %3] = %4: the sum of %5 products from %6 input pixels</source>
+        <translation>y[%1, %2, %3] = %4：来自 %6 个输入像素的 %5 个乘积之和</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>w[%1, %2, %3, %4] = %5: input channel %1 to output channel %6</source>
+        <translation>w[%1, %2, %3, %4] = %5：从输入通道 %1 到输出通道 %6</translation>
+    </message>
 </context>
 <context>
     <name>CodePanel</name>
     <message>
-        <location filename="../convviz/qt/side_panels.py" line="+218"/>
+        <location filename="../convviz/qt/side_panels.py" line="+245"/>
+        <location line="+25"/>
         <source>Run this with PyTorch: y, x.grad and conv.weight.grad equal the last frame&apos;s arrays.</source>
         <translation>用 PyTorch 运行这段代码：y、x.grad 和 conv.weight.grad 与最后一帧的数组相同。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-16"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
@@ -467,6 +694,16 @@
         <location line="+6"/>
         <source># These arrays come from a training run (%1); the code reproduces the visualizer&apos;s own pictures only.</source>
         <translation># 这些数组来自一次训练（%1）；这段代码只能重现可视化器自己的图片。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Run this with PyTorch: y and x.grad equal the last frame&apos;s arrays.</source>
+        <translation>用 PyTorch 运行这段代码：y 和 x.grad 与最后一帧的数组相同。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run this with PyTorch: y equals the last frame&apos;s output, by either road.</source>
+        <translation>用 PyTorch 运行这段代码：无论走哪条路，y 都与最后一帧的输出相同。</translation>
     </message>
 </context>
 <context>
@@ -495,7 +732,42 @@
 <context>
     <name>ControlPanel</name>
     <message>
-        <location filename="../convviz/qt/controls.py" line="+108"/>
+        <location filename="../convviz/qt/controls.py" line="+123"/>
+        <source>Operation</source>
+        <translation>运算</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>What the visualizer plays: a convolution, a pooling, or a transposed convolution</source>
+        <translation>可视化器播放的内容：卷积、池化或转置卷积</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>scatter x × kernel</source>
+        <translation>散布 x × 卷积核</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>direct convolution</source>
+        <translation>直接卷积</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The same output, two ways: each input value times the kernel scattered into the output, or a convolution over the zero-inserted input with the kernel turned 180°</source>
+        <translation>同一个输出的两种算法：把每个输入值乘以卷积核后散布到输出中，或者用旋转 180° 的卷积核对插零后的输入做卷积</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Road</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Image</source>
         <translation>图像</translation>
     </message>
@@ -531,11 +803,12 @@
     </message>
     <message>
         <location line="+8"/>
+        <location line="+186"/>
         <source>Kernel</source>
         <translation>卷积核</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-184"/>
         <source>Kernel height KH, 1 to 15</source>
         <translation>卷积核高度 KH，1 到 15</translation>
     </message>
@@ -550,7 +823,7 @@
         <translation>尺寸</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>Output channels: how many filters, 1 to 16</source>
         <translation>输出通道：滤波器个数，1 到 16</translation>
     </message>
@@ -600,12 +873,13 @@
         <translation>值</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
+        <location line="+143"/>
         <source>Stride, padding, dilation, groups</source>
         <translation>步幅、填充、空洞、分组</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-138"/>
         <source>Stride</source>
         <translation>步幅</translation>
     </message>
@@ -650,7 +924,32 @@
         <translation>分组</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
+        <source>Extra output rows and columns at the bottom and right: smaller than the stride or the dilation</source>
+        <translation>在输出底部和右侧额外添加的行和列：必须小于步幅或空洞</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Output padding</source>
+        <translation>输出填充</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>ceil mode: round the output size up</source>
+        <translation>ceil_mode：输出尺寸向上取整</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A last, partial window where the stride does not divide the input</source>
+        <translation>当步幅不能整除输入时，多出最后一个不完整的窗口</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>padding cells count in the mean</source>
+        <translation>填充格计入平均值</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>What to play</source>
         <translation>播放内容</translation>
     </message>
@@ -670,7 +969,7 @@
         <translation>模式</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>∂L/∂y</source>
         <translation>∂L/∂y</translation>
     </message>
@@ -705,17 +1004,27 @@
         <translation>恢复默认值</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>can be %1</source>
         <translation>可以是 %1</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+19"/>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stride, padding, dilation</source>
+        <translation>步幅、填充、空洞</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source>working image %1×%2 from %3×%4 (scale %5)%6</source>
         <translation>工作图像 %1×%2，原图 %3×%4（缩放 %5）%6</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="-146"/>
+        <location filename="../convviz/qt/i18n.py" line="-156"/>
         <source>identity</source>
         <translation>恒等</translation>
     </message>
@@ -805,7 +1114,7 @@
         <translation>随机：由种子生成的正态分布值，乘以 1/sqrt(高 × 宽)</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+27"/>
         <source>ones (the gradient of sum(y))</source>
         <translation>全 1（sum(y) 的梯度）</translation>
     </message>
@@ -818,6 +1127,26 @@
         <location line="+1"/>
         <source>y (the gradient of ½·sum(y²))</source>
         <translation>y（½·sum(y²) 的梯度）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>convolution</source>
+        <translation>卷积</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>max pooling</source>
+        <translation>最大池化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>average pooling</source>
+        <translation>平均池化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>transposed convolution</source>
+        <translation>转置卷积</translation>
     </message>
 </context>
 <context>
@@ -871,7 +1200,7 @@
         <translation>修改%1</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="-21"/>
+        <location filename="../convviz/qt/i18n.py" line="-31"/>
         <source>image</source>
         <translation>图像</translation>
     </message>
@@ -970,6 +1299,31 @@
         <source>nothing</source>
         <translation>无</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>operation</source>
+        <translation>运算</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>ceil mode</source>
+        <translation>向上取整</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>count include pad</source>
+        <translation>填充计入除数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>output padding</source>
+        <translation>输出填充</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>transposed road</source>
+        <translation>转置卷积的路径</translation>
+    </message>
 </context>
 <context>
     <name>FeatureMaps</name>
@@ -1005,7 +1359,17 @@
 <context>
     <name>GroupsPanel</name>
     <message>
-        <location filename="../convviz/qt/side_panels.py" line="-161"/>
+        <location filename="../convviz/qt/side_panels.py" line="-198"/>
+        <source>A pooling has no weights and no groups: each output channel is its input channel, pooled.</source>
+        <translation>池化没有权重，也没有分组：每个输出通道就是对应的输入通道池化后的结果。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose the direct road to see the groups of the convolution it becomes.</source>
+        <translation>选择直接卷积的路径，即可查看它所变成的卷积的分组。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>rows: %1 input channels · columns: %2 filters · %3 group(s)</source>
         <translation>行：%1 个输入通道 · 列：%2 个滤波器 · %3 组</translation>
     </message>
@@ -1018,7 +1382,12 @@
 <context>
     <name>Im2colPanel</name>
     <message>
-        <location line="+35"/>
+        <location line="+34"/>
+        <source>im2col turns a convolution into a matrix product; this operation is not one (for the transposed convolution, choose the direct road).</source>
+        <translation>im2col 把卷积变成矩阵乘积；当前的运算不是卷积（对于转置卷积，请选择直接卷积的路径）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>This frame is not a window of the sliding phases.</source>
         <translation>这一帧不属于滑动窗口阶段。</translation>
     </message>
@@ -1142,7 +1511,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="-38"/>
+        <location filename="../convviz/qt/i18n.py" line="-41"/>
         <source>Standard</source>
         <translation>标准</translation>
     </message>
@@ -1182,7 +1551,7 @@
         <translation>渐变</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/main_window.py" line="+23"/>
+        <location filename="../convviz/qt/main_window.py" line="+26"/>
         <source>Visualizer</source>
         <translation>可视化</translation>
     </message>
@@ -1192,7 +1561,12 @@
         <translation>训练</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
+        <source>Receptive field</source>
+        <translation>感受野</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
@@ -1227,7 +1601,7 @@
         <translation>课程</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+58"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1307,7 +1681,7 @@
         <translation>配色(&amp;A)</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+89"/>
         <source>Open an image</source>
         <translation>打开图像</translation>
     </message>
@@ -1371,7 +1745,7 @@
         <translation>分类错误：%2 张测试图像中有 %1 张（显示最自信却错误的 %3 张）</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="+44"/>
+        <location filename="../convviz/qt/i18n.py" line="+54"/>
         <source>cat</source>
         <translation>猫</translation>
     </message>
@@ -1384,7 +1758,7 @@
 <context>
     <name>PhaseSlider</name>
     <message>
-        <location line="-7"/>
+        <location line="-12"/>
         <source>pad</source>
         <translation>填充</translation>
     </message>
@@ -1417,6 +1791,21 @@
         <location line="+1"/>
         <source>fold</source>
         <translation>折回</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>pool</source>
+        <translation>池化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>route</source>
+        <translation>传送</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>crop</source>
+        <translation>裁剪</translation>
     </message>
 </context>
 <context>
@@ -1462,7 +1851,7 @@
         <translation>第 %1 帧，共 %2 帧</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="-7"/>
+        <location filename="../convviz/qt/i18n.py" line="-10"/>
         <source>pad</source>
         <translation>填充</translation>
     </message>
@@ -1502,6 +1891,199 @@
         <source>frames</source>
         <translation>帧</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>pool</source>
+        <translation>池化</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>route</source>
+        <translation>传送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>crop</source>
+        <translation>裁剪</translation>
+    </message>
+</context>
+<context>
+    <name>ReceptiveFieldView</name>
+    <message>
+        <location filename="../convviz/qt/receptive_field_view.py" line="+77"/>
+        <source> px</source>
+        <translation> 像素</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the picture is resized so that its longer side has this many pixels</source>
+        <translation>把图片缩放到长边为这么多像素</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Input and output pixel</source>
+        <translation>输入与输出像素</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Working size (longer side)</source>
+        <translation>工作尺寸（长边）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Output row</source>
+        <translation>输出行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Output column</source>
+        <translation>输出列</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>k′ = d·(k−1)+1: the window&apos;s span. n: output size. j: jump, the input pixels between neighbouring outputs. r: receptive field, the span of input one output sees. c: start, the input coordinate of the centre of output 0&apos;s field (pixel i is centred at i). Layer 0 is the input: n₀ = its size, j₀ = r₀ = 1, c₀ = 0.</source>
+        <translation>k′ = d·(k−1)+1：窗口的跨度。n：输出尺寸。j：跳距，相邻两个输出在输入上相隔的像素数。r：感受野，一个输出所看到的输入范围。c：起点，第 0 个输出的感受野中心在输入中的坐标（像素 i 的中心在 i）。第 0 层是输入：n₀ = 它的尺寸，j₀ = r₀ = 1，c₀ = 0。</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>click an output pixel to see its field</source>
+        <translation>点击一个输出像素，查看它的感受野</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>output n</source>
+        <translation>输出 n</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>field r</source>
+        <translation>感受野 r</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>jump j</source>
+        <translation>跳距 j</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>start c</source>
+        <translation>起点 c</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>r with today&apos;s numbers</source>
+        <translation>代入当前数值的 r</translation>
+    </message>
+    <message>
+        <location line="+181"/>
+        <source>rows</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>columns</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Layer %1 does not fit: its window no longer fits the previous output along the %2.</source>
+        <translation>第 %1 层放不下：沿%2方向，它的窗口已经超出了上一层的输出。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>An output needs at least one pixel.</source>
+        <translation>输出至少要有一个像素。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>not current: the stack is invalid</source>
+        <translation>不是最新：层的堆叠无效</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not current: the last valid stack&apos;s field, until the stack is fixed.</source>
+        <translation>不是最新：显示的是上一个有效堆叠的感受野，直到堆叠被修正。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Output of layer %1: %2×%3. Click a pixel.</source>
+        <translation>第 %1 层的输出：%2×%3。请点击一个像素。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Input %1×%2: output (%3, %4) sees rows %5 to %6 and columns %7 to %8 (r = %9).</source>
+        <translation>输入 %1×%2：输出 (%3, %4) 看到第 %5 到 %6 行、第 %7 到 %8 列（r = %9）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>top</source>
+        <translation>上</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>left</source>
+        <translation>左</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>bottom</source>
+        <translation>下</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>right</source>
+        <translation>右</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It reaches past the picture&apos;s edge (%1), into the padding (zeros).</source>
+        <translation>它越过了图片的边缘（%1），伸进填充（零）中。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Dilation or a later layer&apos;s padding leaves some of it unread.</source>
+        <translation>空洞或后面某层的填充使其中一部分没有被读取。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>0  input</source>
+        <translation>0  输入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the picture itself</source>
+        <translation>图片本身</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>rows: %1; columns: %2</source>
+        <translation>行：%1；列：%2</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Hover a layer in the table to light its share of the field and see its formulas.</source>
+        <translation>把鼠标移到表格中的某一层上，可以高亮它在感受野中的部分并查看公式。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Its share: its output (%1, %2) on the way to the chosen pixel sees rows %3 to %4 and columns %5 to %6.</source>
+        <translation>它的部分：通往所选像素的路径上，它的输出 (%1, %2) 看到第 %3 到 %4 行、第 %5 到 %6 列。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The chosen pixel reads only this layer&apos;s padding.</source>
+        <translation>所选像素只读取了这一层的填充。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The chosen pixel depends on %1 × %2 of this layer&apos;s outputs.</source>
+        <translation>所选像素依赖于这一层的 %1 × %2 个输出。</translation>
+    </message>
 </context>
 <context>
     <name>ResultsPanel</name>
@@ -1527,11 +2109,16 @@
     <name>RoadsPanel</name>
     <message>
         <location filename="../convviz/qt/side_panels.py" line="+42"/>
+        <source>The two roads to ∂L/∂x belong to a convolution&apos;s backward pass.</source>
+        <translation>求 ∂L/∂x 的两条路属于卷积的反向传播。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Choose the backward mode to see the two roads to ∂L/∂x.</source>
         <translation>选择反向模式，查看求 ∂L/∂x 的两条路。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>∂L/∂y spread: stride−1 zeros between, padded by the kernel&apos;s reach (filter 0) %1</source>
         <translation>展开的 ∂L/∂y：元素之间插入 (步幅−1) 个零，四周按卷积核的覆盖范围填充（滤波器 0）%1</translation>
     </message>
@@ -1695,6 +2282,124 @@
         <location line="+21"/>
         <source>Saliency of test image %1, %2: |∂P(cat)/∂x| (brightest = largest)</source>
         <translation>测试图像 %1 的显著图，%2：|∂P(cat)/∂x|（越亮越大）</translation>
+    </message>
+</context>
+<context>
+    <name>StackEditor</name>
+    <message>
+        <location filename="../convviz/qt/receptive_field_editor.py" line="+119"/>
+        <source>The stack, input first</source>
+        <translation>层的堆叠（从输入开始）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>your own stack</source>
+        <translation>自定义堆叠</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>kernel</source>
+        <translation>核大小</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>stride</source>
+        <translation>步幅</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>padding</source>
+        <translation>填充</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>dilation</source>
+        <translation>空洞</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Add a layer</source>
+        <translation>添加一层</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Remove the last</source>
+        <translation>删除最后一层</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>convolution</source>
+        <translation>卷积</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>max pooling</source>
+        <translation>最大池化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>average pooling</source>
+        <translation>平均池化</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>two 3×3 convolutions</source>
+        <translation>两个 3×3 卷积</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>3×3 conv + 2×2 pool + 3×3 conv</source>
+        <translation>3×3 卷积 + 2×2 池化 + 3×3 卷积</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>dilated 3×3 stack (d = 1, 2, 4)</source>
+        <translation>空洞 3×3 堆叠（d = 1, 2, 4）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the source network (224×224)</source>
+        <translation>原始网络（224×224）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>stride %1</source>
+        <translation>步幅 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>padding %1</source>
+        <translation>填充 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>dilation %1</source>
+        <translation>空洞 %1</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Layer %1: a pooling&apos;s padding must be at most half its kernel (p ≤ k // 2, as torch requires); here p = %2 and k = %3.</source>
+        <translation>第 %1 层：池化的填充最多只能是核大小的一半（p ≤ k // 2，这是 torch 的要求）；这里 p = %2，k = %3。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>layer %1, drawn in this colour</source>
+        <translation>第 %1 层，用这种颜色绘制</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>average pooling has no dilation (as in torch)</source>
+        <translation>平均池化没有空洞（与 torch 相同）</translation>
     </message>
 </context>
 <context>
@@ -1910,7 +2615,7 @@
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/i18n.py" line="+9"/>
+        <location filename="../convviz/qt/i18n.py" line="+14"/>
         <location filename="../convviz/qt/training/view.py" line="+0"/>
         <source>Pause</source>
         <translation>暂停</translation>

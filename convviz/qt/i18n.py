@@ -35,11 +35,16 @@ NEXT_START = {"en": "convviz will be in English the next time it starts.",
 PHASE_TITLES = (QT_TRANSLATE_NOOP("", "pad"), QT_TRANSLATE_NOOP("", "dilate the kernel"),
                 QT_TRANSLATE_NOOP("", "forward: slide"), QT_TRANSLATE_NOOP("", "backward: scatter ∂L/∂y into ∂L/∂x"),
                 QT_TRANSLATE_NOOP("", "backward: ∂L/∂w"), QT_TRANSLATE_NOOP("", "backward: ∂L/∂b"),
-                QT_TRANSLATE_NOOP("", "backward: fold the padding back"))
+                QT_TRANSLATE_NOOP("", "backward: fold the padding back"),
+                QT_TRANSLATE_NOOP("", "forward: pool each window"),
+                QT_TRANSLATE_NOOP("", "backward: route ∂L/∂y into ∂L/∂x"),
+                QT_TRANSLATE_NOOP("", "scatter: each input value × the kernel"),
+                QT_TRANSLATE_NOOP("", "crop the full plane to the output"))
 PHASE_UNITS = (QT_TRANSLATE_NOOP("", "the whole zero border"), QT_TRANSLATE_NOOP("", "one padded row"),
                QT_TRANSLATE_NOOP("", "one kernel tap"), QT_TRANSLATE_NOOP("", "one multiply-add"),
                QT_TRANSLATE_NOOP("", "one output element"), QT_TRANSLATE_NOOP("", "one filter"),
-               QT_TRANSLATE_NOOP("", "the crop"), QT_TRANSLATE_NOOP("", "one padded row, then the crop"))
+               QT_TRANSLATE_NOOP("", "the crop"), QT_TRANSLATE_NOOP("", "one padded row, then the crop"),
+               QT_TRANSLATE_NOOP("", "one input element (n, c, y, x)"))
 PALETTE_NAMES = (QT_TRANSLATE_NOOP("MainWindow", "Standard"), QT_TRANSLATE_NOOP("MainWindow", "High contrast"),
                  QT_TRANSLATE_NOOP("MainWindow", "Colour-blind safe"))
 EXPORT_FORMATS = (QT_TRANSLATE_NOOP("", "GIF: one palette, loops, for slides and web pages"),
@@ -78,19 +83,29 @@ CHANGES = (QT_TRANSLATE_NOOP("Document", "image"), QT_TRANSLATE_NOOP("Document",
            QT_TRANSLATE_NOOP("Document", "padding"), QT_TRANSLATE_NOOP("Document", "padding mode"),
            QT_TRANSLATE_NOOP("Document", "groups"), QT_TRANSLATE_NOOP("Document", "mode"),
            QT_TRANSLATE_NOOP("Document", "grad_output"), QT_TRANSLATE_NOOP("Document", "grad seed"),
-           QT_TRANSLATE_NOOP("Document", "granularity"), QT_TRANSLATE_NOOP("Document", "nothing"))
+           QT_TRANSLATE_NOOP("Document", "granularity"), QT_TRANSLATE_NOOP("Document", "nothing"),
+           QT_TRANSLATE_NOOP("Document", "operation"), QT_TRANSLATE_NOOP("Document", "ceil mode"),
+           QT_TRANSLATE_NOOP("Document", "count include pad"), QT_TRANSLATE_NOOP("Document", "output padding"),
+           QT_TRANSLATE_NOOP("Document", "transposed road"))
 # The player bar's phase names (phase.name with spaces), in both of its classes.
 PHASE_NAMES = (QT_TRANSLATE_NOOP("PlayerBar", "pad"), QT_TRANSLATE_NOOP("PlayerBar", "dilate"),
                QT_TRANSLATE_NOOP("PlayerBar", "slide"), QT_TRANSLATE_NOOP("PlayerBar", "scatter"),
                QT_TRANSLATE_NOOP("PlayerBar", "weight grad"), QT_TRANSLATE_NOOP("PlayerBar", "bias grad"),
                QT_TRANSLATE_NOOP("PlayerBar", "fold"), QT_TRANSLATE_NOOP("PlayerBar", "frames"),
+               QT_TRANSLATE_NOOP("PlayerBar", "pool"), QT_TRANSLATE_NOOP("PlayerBar", "route"),
+               QT_TRANSLATE_NOOP("PlayerBar", "crop"),
                QT_TRANSLATE_NOOP("PhaseSlider", "pad"), QT_TRANSLATE_NOOP("PhaseSlider", "dilate"),
                QT_TRANSLATE_NOOP("PhaseSlider", "slide"), QT_TRANSLATE_NOOP("PhaseSlider", "scatter"),
                QT_TRANSLATE_NOOP("PhaseSlider", "weight grad"), QT_TRANSLATE_NOOP("PhaseSlider", "bias grad"),
-               QT_TRANSLATE_NOOP("PhaseSlider", "fold"))
+               QT_TRANSLATE_NOOP("PhaseSlider", "fold"), QT_TRANSLATE_NOOP("PhaseSlider", "pool"),
+               QT_TRANSLATE_NOOP("PhaseSlider", "route"), QT_TRANSLATE_NOOP("PhaseSlider", "crop"))
 GRAD_OUTPUTS = (QT_TRANSLATE_NOOP("ControlPanel", "ones (the gradient of sum(y))"),
                 QT_TRANSLATE_NOOP("ControlPanel", "random normal values (seeded)"),
                 QT_TRANSLATE_NOOP("ControlPanel", "y (the gradient of ½·sum(y²))"))
+# The operation combo's items (convviz.state.spec.OPERATION_TEXT).
+OPERATIONS = (QT_TRANSLATE_NOOP("ControlPanel", "convolution"), QT_TRANSLATE_NOOP("ControlPanel", "max pooling"),
+              QT_TRANSLATE_NOOP("ControlPanel", "average pooling"),
+              QT_TRANSLATE_NOOP("ControlPanel", "transposed convolution"))
 CLASSES = (QT_TRANSLATE_NOOP("MistakesGallery", "cat"), QT_TRANSLATE_NOOP("MistakesGallery", "dog"))
 BUTTONS = (QT_TRANSLATE_NOOP("TrainingView", "Start"), QT_TRANSLATE_NOOP("TrainingView", "Pause"),
            QT_TRANSLATE_NOOP("TrainingView", "Stop"))

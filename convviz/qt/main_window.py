@@ -59,7 +59,8 @@ def badge_html(check: TorchCheck | None) -> str:
     if not check.available:
         return '<span style="color:#6b6b6b">' + tr("unchecked: %1").replace("%1", check.reason) + "</span>"
     if check.agree:
-        same, largest = tr("equals %1 for these arrays").replace("%1", check.reference), tr("largest difference")
+        reference = check.reference.replace(" and autograd", tr(" and autograd"))  # built in convviz.state, in English
+        same, largest = tr("equals %1 for these arrays").replace("%1", reference), tr("largest difference")
         return f'<span style="color:{OK}">✔ {same} ({largest} {check.max_difference:.1e})</span>'
     differs = tr("differs from PyTorch")
     return f'<span style="color:{STALE}">✘ {differs}: {check.reason}</span>'

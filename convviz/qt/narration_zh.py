@@ -3,8 +3,9 @@
 ``convviz.trace.narration`` is numpy-only and writes English; its docstring invites a view to
 translate by replacing its functions. ``use()`` puts these in their place (``convviz.qt.i18n``
 calls it when the interface is Chinese, before any trace is built) and ``restore()`` puts the
-English ones back. Each function here has the same name and parameters as the one it replaces
-(tests/test_i18n.py checks it) and says the same numbers.
+English ones back; both do the same for the pooling's and the transposed convolution's words
+(``narration_zh_pooling``, ``narration_zh_transposed``). Each function here has the same name and
+parameters as the one it replaces (tests/test_i18n.py checks it) and says the same numbers.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 from convviz.nn.functional import ConvGeometry
 from convviz.trace import narration
 from convviz.trace.narration import count, number, size
+
+from . import narration_zh_pooling, narration_zh_transposed
 
 MODE_RULES = {
     "reflect": "以边缘为镜面映射输入，但不重复边缘像素",
@@ -182,12 +185,17 @@ ENGLISH = {name: getattr(narration, name) for name in REPLACED}
 
 
 def use() -> None:
-    """Traces built from now on speak Chinese."""
+    """Traces built from now on speak Chinese (the convolution's, the pooling's and the transposed
+    convolution's)."""
     for name in REPLACED:
         setattr(narration, name, globals()[name])
+    narration_zh_pooling.use()
+    narration_zh_transposed.use()
 
 
 def restore() -> None:
     """Traces built from now on speak English again."""
     for name, function in ENGLISH.items():
         setattr(narration, name, function)
+    narration_zh_pooling.restore()
+    narration_zh_transposed.restore()
