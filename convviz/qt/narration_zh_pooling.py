@@ -17,7 +17,7 @@ def window_text(g: PoolGeometry) -> str:
     (kh, kw), (dh, dw) = g.kernel_size, g.dilation
     span = size(dh * (kh - 1) + 1, dw * (kw - 1) + 1)
     dilated = "" if g.dilation == (1, 1) else f"、空洞 {g.dilation}（覆盖 {span}）"
-    return f"{size(kh, kw)} 的窗口以步幅 {g.stride}{dilated}"
+    return f"{size(kh, kw)} 的窗口以步幅 {g.stride}{dilated or ' '}"  # a space before 在, none after ）
 
 
 def border_text(kind: str, g: PoolGeometry, count_include_pad: bool) -> str:
@@ -30,8 +30,10 @@ def border_text(kind: str, g: PoolGeometry, count_include_pad: bool) -> str:
             parts.append(f"填充 {g.padding} 的格子为零，计入除数")
         else:
             parts.append(f"填充 {g.padding} 的格子为零，不计入除数")
-    if g.ceil_mode:
-        parts.append("ceil_mode 让最后的窗口越过输入的边缘，越过部分的格子不起作用")
+    _, bottom, _, right = g.padded_extent
+    if bottom > g.padding[0] or right > g.padding[1]:  # (only ceil_mode can do that)
+        onto = "伸到值为 -inf 的格子上" if kind == "max" else "伸到除数从不计入的零上"
+        parts.append(f"ceil_mode 让最后的窗口越过填充，{onto}")
     return "" if not parts else "（" + "；".join(parts) + "）"
 
 

@@ -59,7 +59,7 @@ def scatter_caption(element, value: float, g: TransposedGeometry, products: Sequ
     dropped = len(products) - kept
     fate = f"全部 {kept} 个都落在输出中" if not dropped else f"{kept} 个落在输出中，{dropped} 个落在裁剪掉的边框上"
     return (f"输入 (n={n}, c={c}, y={iy}, x={ix}) = {number(value)} 乘以 w[{c}]（{g.out_per_group}×{size(kh, kw)}）："
-            f"{listed}，加到{channels}完整平面的第 {full_rows.start}..{full_rows.stop - 1} 行、"
+            f"{listed}，加到{channels} 的完整平面的第 {full_rows.start}..{full_rows.stop - 1} 行、"
             f"第 {full_cols.start}..{full_cols.stop - 1} 列；{fate}。")
 
 
