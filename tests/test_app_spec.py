@@ -210,3 +210,12 @@ def test_convviz_state_imports_no_qt_and_no_opencv():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_colour_level_is_the_largest_finite_magnitude_or_one():
+    from convviz.state.built import biggest
+
+    assert biggest(np.array([-2.0, 1.0])) == 2.0 and biggest(np.array([0.5, -0.25])) == 0.5
+    assert biggest(np.array([np.inf, -3.0, 1.0])) == 3.0 and biggest(np.array([np.nan, 2.0])) == 2.0
+    for nothing in (np.array([]), np.zeros(4), np.array([np.nan]), np.array([-np.inf, np.inf])):
+        assert biggest(nothing) == 1.0

@@ -55,8 +55,15 @@ class Built:
 def biggest(array) -> float:
     """max |value| over the finite entries, 1.0 when there are none or all are 0: a colour level."""
     array = np.asarray(array)
-    finite = np.abs(array[np.isfinite(array)])
-    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    if not array.size:
+        return 1.0
+    # Two reductions and no copy (a parameter change computes six of these); the mask only when
+    # the array holds an inf or a NaN.
+    level = max(float(array.max()), -float(array.min()))
+    if not np.isfinite(level):
+        finite = np.abs(array[np.isfinite(array)])
+        level = float(finite.max()) if finite.size else 0.0
+    return level if level > 0 else 1.0
 
 
 def divisors(n: int) -> list[int]:
