@@ -250,3 +250,14 @@ def test_the_receptive_field_page_draws_on_the_visualizers_picture_and_is_rememb
     window.close()
     again = make_window()
     assert again.receptive_field.state() == state
+
+
+def test_the_pooling_and_checkerboard_lessons_open_in_their_modes(make_window):
+    window = make_window(ConvSpec(size=8))
+    titles = [action.text() for action in window.lesson_actions]
+    for title, scene_type, frame in (("Where the gradient of a max goes", PoolScene, 40),
+                                     ("The checkerboard of a transposed convolution", TransposedScene, 30)):
+        window.lesson_actions[titles.index(title)].trigger()
+        rebuild(window)
+        assert isinstance(window.scene, scene_type) and window.player.frame == frame
+        assert title in window.lesson_text.toPlainText()

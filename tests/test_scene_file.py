@@ -8,7 +8,7 @@ import json
 import pytest
 
 from convviz.data.picture import load_sample, working_image
-from convviz.state.build import build_trace, problems
+from convviz.state.build import make_built, problems
 from convviz.state.scene_file import (SavedScene, SceneError, VERSION, lesson_paths, read_scene, write_scene)
 from convviz.state.spec import ConvSpec
 
@@ -59,7 +59,7 @@ def test_missing_binary_and_huge_files_are_refused(tmp_path):
 
 def test_every_lesson_opens_runs_and_has_both_languages():
     paths = lesson_paths()
-    assert len(paths) == 7
+    assert len(paths) == 9
     for path in paths:
         lesson = read_scene(path)
         assert lesson.title_in("en") and lesson.title_in("zh_CN") != lesson.title_in("en")
@@ -67,6 +67,6 @@ def test_every_lesson_opens_runs_and_has_both_languages():
         spec = lesson.spec
         image = working_image(load_sample(spec.image.split(":", 1)[1]), spec.size, spec.channels)
         assert problems(spec, *image.shape[1:]) == []
-        trace = build_trace(spec, image)
+        trace = make_built(spec, image).trace
         assert lesson.frame < len(trace)
         assert lesson.panel is None or lesson.panel in ("groups", "im2col", "roads", "code")
