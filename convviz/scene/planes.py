@@ -254,6 +254,12 @@ class WrappedLabel(pg.LabelItem):
     """A label that wraps its text to the width the layout gives it, instead of demanding the
     width of its longest line (which would squeeze every panel beside it)."""
 
+    def setText(self, text, **args):
+        # The same text again (a title while the frames play) would lay out its HTML once more.
+        if text == getattr(self, "text", None) and all(self.opts.get(k) == v for k, v in args.items()):
+            return
+        super().setText(text, **args)
+
     def updateMin(self):
         width = self.rect().width()
         if width > 20 and abs(self.item.textWidth() - width) > 1:
