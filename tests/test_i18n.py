@@ -203,10 +203,12 @@ def test_in_chinese_nothing_is_cut_off(make_window, chinese, size):
     assert problems == {}, "\n".join(f"{p} ({view})" for p, view in problems.items())
 
 
-def test_in_chinese_the_export_dialog_is_chinese_and_nothing_is_cut_off(make_window, chinese, qtbot):
+@pytest.mark.parametrize("spec", [ALL_PHASES, MAX_POOL, TRANSPOSED], ids=["convolution", "max pooling", "transposed"])
+def test_in_chinese_the_export_dialog_is_chinese_and_nothing_is_cut_off(make_window, chinese, qtbot, spec):
+    """Each operation's phases (their titles in the dialog's choice of frames) in Chinese."""
     from convviz.qt.export_dialog import ExportDialog
 
-    window = make_window(ALL_PHASES)
+    window = make_window(spec)
     window.export_animation_action.trigger()
     dialog = window.findChild(ExportDialog)
     qtbot.waitExposed(dialog)

@@ -183,7 +183,7 @@
     <message>
         <location line="+1"/>
         <source>backward: route ∂L/∂y into ∂L/∂x</source>
-        <translation>反向：把 ∂L/∂y 传送到 ∂L/∂x</translation>
+        <translation>反向：把 ∂L/∂y 分配到 ∂L/∂x</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1800,7 +1800,7 @@
     <message>
         <location line="+1"/>
         <source>route</source>
-        <translation>传送</translation>
+        <translation>分配</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -1899,7 +1899,7 @@
     <message>
         <location line="+0"/>
         <source>route</source>
-        <translation>传送</translation>
+        <translation>分配</translation>
     </message>
     <message>
         <location line="+1"/>
