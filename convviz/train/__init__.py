@@ -14,12 +14,11 @@ augmenting): no Qt, so a test, a notebook or the terminal drives it as well as t
 """
 
 from .backend import NumpyBackend, StepResult
-from .checkpoint import (FORMAT_VERSION, Checkpoint, CheckpointError, apply_checkpoint, read_checkpoint, resume,
-                         save_checkpoint)
+from .checkpoint import FORMAT_VERSION, Checkpoint, CheckpointError, apply_checkpoint, read_checkpoint, save_checkpoint
 from .config import BACKENDS, MODELS, TrainConfig, TrainConfigError, build_model
 from .evaluation import Evaluation, bce_loss, evaluate, saliency
 from .inspect import ConvLayerPass, conv_layer_indices, conv_layer_pass, feature_maps
-from .loop import Trainer, make_backend, train_steps
+from .loop import Trainer, make_backend, resume, train_steps
 from .records import EPOCH_COLUMNS, BatchRecord, EpochRecord, Stopped
 from .torch_backend import TorchBackend, torch_available, torch_sequential
 

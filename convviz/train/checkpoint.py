@@ -230,20 +230,3 @@ def apply_checkpoint(checkpoint: Checkpoint, trainer) -> None:
     trainer.epoch_weights = {len(trainer.history): trainer.backend.state_dict()}
     trainer.last_test = None
     trainer.forget_progress()
-
-
-def resume(path, dataset, **changes):
-    """A ``Trainer`` continuing the run saved at ``path``: the checkpoint's settings with
-    ``changes`` (e.g. ``epochs=10``, ``backend="torch"``), its weights, optimiser state and history."""
-    from .loop import Trainer
-
-    checkpoint = read_checkpoint(path)
-    try:
-        config = dataclasses.replace(checkpoint.config, **changes)
-    except TypeError as error:
-        raise TrainConfigError(str(error)) from None
-    trainer = Trainer(dataset, config)
-    apply_checkpoint(checkpoint, trainer)
-    if "lr" in changes:
-        trainer.set_lr(changes["lr"])
-    return trainer

@@ -25,6 +25,7 @@ import time
 import numpy as np
 
 from .backend import NumpyBackend
+from .checkpoint import apply_checkpoint, read_checkpoint, save_checkpoint
 from .config import TrainConfig, TrainConfigError, build_model
 from .evaluation import Evaluation, evaluate, saliency
 from .records import BatchRecord, EpochRecord, Stopped
@@ -238,15 +239,11 @@ class Trainer:
 
     def save(self, path):
         """Write a checkpoint (atomically); mid-epoch, the resumed run repeats that epoch whole."""
-        from .checkpoint import save_checkpoint
-
         return save_checkpoint(path, self)
 
     def load(self, path) -> None:
         """Continue from a checkpoint: weights, optimiser state, lr, history and step count.
         A refused checkpoint raises ``CheckpointError`` and leaves this trainer as it was."""
-        from .checkpoint import apply_checkpoint, read_checkpoint
-
         apply_checkpoint(read_checkpoint(path), self)
 
     # ------------------------------------------------------------------------------------------
@@ -275,3 +272,18 @@ def train_steps(model, optimizer, dataset, config: TrainConfig, history=()):
     trainer = Trainer(dataset, dataclasses.replace(config, backend="numpy"), model, optimizer)
     trainer.history = list(history)
     yield from trainer.steps()
+
+
+def resume(path, dataset, **changes):
+    """A ``Trainer`` continuing the run saved at ``path``: the checkpoint's settings with
+    ``changes`` (e.g. ``epochs=10``, ``backend="torch"``), its weights, optimiser state and history."""
+    checkpoint = read_checkpoint(path)
+    try:
+        config = dataclasses.replace(checkpoint.config, **changes)
+    except TypeError as error:
+        raise TrainConfigError(str(error)) from None
+    trainer = Trainer(dataset, config)
+    apply_checkpoint(checkpoint, trainer)
+    if "lr" in changes:
+        trainer.set_lr(changes["lr"])
+    return trainer
