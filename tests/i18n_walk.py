@@ -1,8 +1,9 @@
 """Every string a user can read in a window, with where it is (tests/test_i18n.py).
 
 ``visible_texts(window)`` walks the widgets (labels, buttons, group boxes, combo box items, tabs,
-docks, form labels, menus and their actions, tool tips, table headers, spin box affixes) and the
-text items of every graphics view (the scene's titles and header, the plots' titles and axes).
+docks, form labels, menus and their actions, tool tips, table headers, cells and their tool tips,
+spin box affixes) and the text items of every graphics view (the scene's titles and header, the
+plots' titles and axes).
 ``english_words(text)`` is what is left in English once markup, code and allowed tokens are removed.
 """
 
@@ -34,13 +35,13 @@ ALLOWED = {
     "convviz", "PyTorch", "torch", "NumPy", "numpy", "im2col", "col2im", "nn", "Conv2d", "conv2d", "functional",
     "autograd", "backward", "grad_output", "grad_input", "grad_weight", "requires_grad", "GIF", "MP4", "PNG",
     "PNGs", "JSON", "json", "gif", "mp4", "png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff", "RGB", "H.264",
-    "yuv420p", "KH", "KW", "OH", "OW", "Hz", "Wz", "Hf", "Wf", "zeros", "reflect", "replicate", "circular", "same", "valid", "SGD",
+    "yuv420p", "KH", "KW", "OH", "OW", "zeros", "reflect", "replicate", "circular", "same", "valid", "SGD",
     "Adam", "ReLU", "softmax", "lr", "KB", "MB", "px", "fps", "Ctrl", "Shift", "Esc", "F11", "Space",
     "PgUp", "PgDown", "Home", "End", "frame_0001", "max", "min", "Sobel", "sobel", "Laplacian", "English",
     "Okabe", "Ito", "import", "print", "as", "np", "id", "ms", "e.g", "CNN", "BCE", "Left", "Right", "ROOT",
     "training_set", "test_set", "cats", "dogs", "Conv2d", "BatchNorm2d", "MaxPool2d", "Linear", "Flatten",
     "Sigmoid", "Dropout", "AdaptiveAvgPool2d", "AvgPool2d", "Sequential", "groups", "grad", "conv", "weight", "sum",
-    "ceil_mode", "count_include_pad", "output_padding", "ConvTranspose2d", "conv_transpose2d", "max_pool2d",
+    "Hz", "Wz", "Hf", "Wf", "ceil_mode", "count_include_pad", "output_padding", "ConvTranspose2d", "conv_transpose2d", "max_pool2d",
     "avg_pool2d", "NaN", "inf",
 }
 # An English term glossed in brackets after its Chinese name, as the lessons do: 填充 (padding).
@@ -108,6 +109,10 @@ def visible_texts(window: QWidget):
             for i in range(widget.rowCount()):
                 item = widget.verticalHeaderItem(i)
                 found.append((f"{name} row", item.text() if item else ""))
+                for j in range(widget.columnCount()):
+                    cell = widget.item(i, j)
+                    if cell is not None:
+                        found += [(f"{name} cell", cell.text()), (f"{name} cell tooltip", cell.toolTip())]
         elif isinstance(widget, QTextBrowser) and not isinstance(widget, QLabel):
             found.append((f"{name} placeholder", widget.placeholderText()))
         elif isinstance(widget, QMenu) and widget.parent() is None:
