@@ -219,3 +219,11 @@ def test_a_colour_level_is_the_largest_finite_magnitude_or_one():
     assert biggest(np.array([np.inf, -3.0, 1.0])) == 3.0 and biggest(np.array([np.nan, 2.0])) == 2.0
     for nothing in (np.array([]), np.zeros(4), np.array([np.nan]), np.array([-np.inf, np.inf])):
         assert biggest(nothing) == 1.0
+
+
+def test_a_spec_listing_fewer_presets_than_filters_gets_the_new_filters_presets():
+    spec = ConvSpec(out_channels=3, presets=("box",))
+    weight = weight_of(spec)
+    expected = weight_of(spec.with_out_channels(1).with_out_channels(3))
+    np.testing.assert_array_equal(weight, expected)
+    assert np.isfinite(weight).all() and np.abs(weight).max() <= 8  # the presets, not leftover memory

@@ -2377,7 +2377,14 @@
         <translation>步幅 %1</translation>
     </message>
     <message>
+        <location line="+0"/>
         <location line="+2"/>
+        <location line="+2"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location line="-2"/>
         <source>padding %1</source>
         <translation>填充 %1</translation>
     </message>

@@ -3,15 +3,12 @@
 As ``narration_zh`` does for the convolution: ``use()`` puts these functions in the place of the
 English ones (``narration_zh.use()`` calls it), ``restore()`` puts the English back. Same names and
 parameters as the functions they replace (tests/test_i18n.py checks it), same numbers in the text.
-The direct road's note under the header (``convviz.state.transposed_build.direct_road_note``) is
-English written outside the narration module; it is swapped the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from convviz.state import transposed_build
 from convviz.trace import transposed_narration
 from convviz.trace.narration import count, number, size
 from convviz.trace.transposed_record import TransposedGeometry
@@ -78,11 +75,8 @@ def crop_caption(g: TransposedGeometry, dropped_cells: int, dropped_sum: float, 
     return f"{cut}{empty}{bias}。"
 
 
-def direct_road_note(trace) -> str:
-    """What the direct road's convolution is, in the numbers of this transposed convolution."""
-    g = trace.geometry
+def direct_road_note(g: TransposedGeometry, z_shape: Sequence[int]) -> str:
     (sh, sw), (dh, dw), (kh, kw), (ph, pw) = g.stride, g.dilation, g.kernel_size, g.padding
-    z, _ = trace.zero_inserted_input()
     between = f"{sh - 1} 个零" if sh == sw else f"{sh - 1} 个零（行间）和 {sw - 1} 个零（列间）"
     border = (dh * (kh - 1) - ph, dw * (kw - 1) - pw)
     around = f"每一边补上 {border[0]} 行和 {border[1]} 列零 (d·(K−1) − p)"
@@ -90,25 +84,22 @@ def direct_road_note(trace) -> str:
         around = f"每一边裁掉 {max(0, -border[0])} 行和 {max(0, -border[1])} 列 (p > d·(K−1))"
     extra = "，再在底部和右侧加上 output_padding" if any(g.output_padding) else ""
     return (f"把转置卷积写成直接卷积：z 是在 x 的相邻像素之间插入 {between}（步幅 − 1），并且{around}{extra}，"
-            f"共 {'×'.join(map(str, z.shape))}；卷积核旋转 180°，并交换输入和输出通道；步幅为 1。")
+            f"共 {'×'.join(map(str, z_shape))}；卷积核旋转 180°，并交换输入和输出通道；步幅为 1。")
 
 
 # What use() replaces: every function of transposed_narration that writes words (unit's strings
 # are translated by tr() in the scene).
-REPLACED = ("scatter_explanation", "crop_explanation", "scatter_caption", "crop_caption")
+REPLACED = ("scatter_explanation", "crop_explanation", "scatter_caption", "crop_caption", "direct_road_note")
 ENGLISH = {name: getattr(transposed_narration, name) for name in REPLACED}
-ENGLISH_NOTE = transposed_build.direct_road_note
 
 
 def use() -> None:
     """Transposed-convolution traces built from now on speak Chinese."""
     for name in REPLACED:
         setattr(transposed_narration, name, globals()[name])
-    transposed_build.direct_road_note = direct_road_note
 
 
 def restore() -> None:
     """Transposed-convolution traces built from now on speak English again."""
     for name, function in ENGLISH.items():
         setattr(transposed_narration, name, function)
-    transposed_build.direct_road_note = ENGLISH_NOTE

@@ -158,11 +158,11 @@ class StackEditor(QGroupBox):
         pair = lambda p: f"{p[0]}" if p[0] == p[1] else f"{p[0]} × {p[1]}"  # noqa: E731
         text = f"{self.kind_names()[layer.kind]} {layer.kernel[0]}×{layer.kernel[1]}"
         if layer.stride != (1, 1):
-            text += ", " + fill(self.tr("stride %1"), pair(layer.stride))
+            text += self.tr(", ") + fill(self.tr("stride %1"), pair(layer.stride))
         if layer.padding != (0, 0):
-            text += ", " + fill(self.tr("padding %1"), pair(layer.padding))
+            text += self.tr(", ") + fill(self.tr("padding %1"), pair(layer.padding))
         if layer.dilation != (1, 1):
-            text += ", " + fill(self.tr("dilation %1"), pair(layer.dilation))
+            text += self.tr(", ") + fill(self.tr("dilation %1"), pair(layer.dilation))
         return text
 
     # ------------------------------------------------------------------------------------------

@@ -81,7 +81,9 @@ def weight_of(spec: ConvSpec) -> np.ndarray:
     kh, kw = spec.kernel_size
     per_group = spec.in_per_group
     weight = np.empty((spec.out_channels, per_group, kh, kw), dtype=DTYPE)
-    for f, name in enumerate(spec.presets):
+    # One preset per filter, however the spec was made (a spec built in code may list fewer).
+    presets = spec.with_out_channels(spec.out_channels).presets
+    for f, name in enumerate(presets):
         if name != "random":  # the same 2-D kernel on every channel of the filter
             weight[f] = preset_kernel(name, kh, kw) / per_group
             continue

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convviz.nn.functional.conv_transpose import adjoint_geometry
+from convviz.trace import transposed_narration
 from convviz.trace.transposed import TransposedTrace, trace_conv_transpose2d
 
 from .built import DTYPE, Built, Problem, allowed_groups, biggest, fit_field, weight_of
@@ -107,24 +108,9 @@ def make_built(spec: ConvSpec, image: np.ndarray, generation: int = 0) -> Built:
         road = trace.direct_road()
         final = road.state(len(road) - 1)
         levels.update(input=biggest(road.input), weight=biggest(road.weight), output=biggest(final["output"]))
-        return Built(spec, args, road, levels, "", generation, note=direct_road_note(trace))
+        # Looked up on the module at each call: the Chinese interface swaps the function.
+        note = transposed_narration.direct_road_note(trace.geometry, trace.zero_inserted_input()[0].shape)
+        return Built(spec, args, road, levels, "", generation, note=note)
     levels["full"] = biggest(trace.full)
     levels["counts"] = float(max(1, int(trace.full_counts().max()) * spec.in_per_group))
     return Built(spec, args, trace, levels, "", generation)
-
-
-def direct_road_note(trace: TransposedTrace) -> str:
-    """What the direct road's convolution is, in the numbers of this transposed convolution."""
-    g = trace.geometry
-    (sh, sw), (dh, dw), (kh, kw), (ph, pw) = g.stride, g.dilation, g.kernel_size, g.padding
-    z, _ = trace.zero_inserted_input()
-    between = f"{sh - 1} zero{'s' * (sh != 2)}" if sh == sw else f"{sh - 1} (rows) and {sw - 1} (columns) zeros"
-    border = (dh * (kh - 1) - ph, dw * (kw - 1) - pw)
-    around = (f"{border[0]} row{'s' * (border[0] != 1)} and {border[1]} column{'s' * (border[1] != 1)} of zeros "
-              f"on each side (d·(K−1) − p)")
-    if min(border) < 0:
-        around = f"cropped by {max(0, -border[0])} rows and {max(0, -border[1])} columns on each side (p > d·(K−1))"
-    extra = ", plus output_padding at the bottom and right" if any(g.output_padding) else ""
-    return (f"The transposed convolution as a direct convolution: z is x with {between} inserted between "
-            f"neighbouring pixels (stride − 1) and {around}{extra}, {'×'.join(map(str, z.shape))} in all; the "
-            f"kernel is turned 180° with its channels swapped; stride 1.")

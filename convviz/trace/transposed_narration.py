@@ -79,3 +79,19 @@ def crop_caption(g: TransposedGeometry, dropped_cells: int, dropped_sum: float, 
              f" (output_padding past every scatter's reach)" if empty_cells else "")
     bias = ", and each output channel's bias is added" if has_bias else ""
     return f"{cut}{empty}{bias}."
+
+
+def direct_road_note(g: TransposedGeometry, z_shape: Sequence[int]) -> str:
+    """What the direct road's convolution is, in this transposed convolution's numbers; ``z_shape``
+    is the zero-inserted input's."""
+    (sh, sw), (dh, dw), (kh, kw), (ph, pw) = g.stride, g.dilation, g.kernel_size, g.padding
+    between = f"{sh - 1} zero{'s' * (sh != 2)}" if sh == sw else f"{sh - 1} (rows) and {sw - 1} (columns) zeros"
+    border = (dh * (kh - 1) - ph, dw * (kw - 1) - pw)
+    around = (f"{border[0]} row{'s' * (border[0] != 1)} and {border[1]} column{'s' * (border[1] != 1)} of zeros "
+              f"on each side (d·(K−1) − p)")
+    if min(border) < 0:
+        around = f"cropped by {max(0, -border[0])} rows and {max(0, -border[1])} columns on each side (p > d·(K−1))"
+    extra = ", plus output_padding at the bottom and right" if any(g.output_padding) else ""
+    return (f"The transposed convolution as a direct convolution: z is x with {between} inserted between "
+            f"neighbouring pixels (stride − 1) and {around}{extra}, {'×'.join(map(str, z_shape))} in all; the "
+            f"kernel is turned 180° with its channels swapped; stride 1.")
