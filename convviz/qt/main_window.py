@@ -11,6 +11,7 @@ import html
 import os
 import sys
 
+import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.language = current_language()
         palette.use(self.settings.palette())
         self.presenter = False
+        self.closed = False  # set by closeEvent: the views have let go of their pictures
         self.player = Player(self)
         self.player.set_speed(self.settings.speed())
         self.last_check: TorchCheck | None = None
@@ -134,7 +136,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status, 1)
 
         self.document.builtChanged.connect(self._show_built)
-        self.document.staleChanged.connect(lambda stale: self.scene.set_stale(stale))
+        self.document.staleChanged.connect(lambda stale: None if self.closed else self.scene.set_stale(stale))
         self.document.torchChecked.connect(self._show_check)
         self.player.frameChanged.connect(self._show_frame)
         self.player.speedChanged.connect(self.settings.set_speed)
@@ -161,6 +163,8 @@ class MainWindow(QMainWindow):
             print(f"convviz: ignoring the saved receptive-field stack ({error})", file=sys.stderr)
 
     def _show_picture_in_receptive_field(self, picture) -> None:
+        if self.closed:
+            return
         pixels = picture.pixels
         self.receptive_field.set_image(pixels[..., 0] if picture.was_gray else pixels)
 
@@ -397,6 +401,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------------------------
     def _show_built(self, built) -> None:
+        if self.closed:
+            return
         trace = built.trace
         scene = self._scene_for(built.operation)
         if scene is not self.scene:
@@ -423,12 +429,14 @@ class MainWindow(QMainWindow):
             self.settings.set_spec(built.spec)
 
     def _show_frame(self, index: int) -> None:
-        if self.document.built is None or not len(self.document.built.trace):
+        if self.closed or self.document.built is None or not len(self.document.built.trace):
             return
         self.scene.show_frame(index)
         self.im2col_panel.show_frame(index)
 
     def _show_check(self, check: TorchCheck) -> None:
+        if self.closed:
+            return
         self.last_check = check
         self.scene.set_badge(badge_html(check))
 
@@ -448,4 +456,14 @@ class MainWindow(QMainWindow):
         self.settings.set_spec(built.spec if built is not None and not built.label else self.document.spec)
         self.settings.sync()
         self.document.shutdown()
+        self._let_go_of_the_pictures()
         super().closeEvent(event)
+
+    def _let_go_of_the_pictures(self) -> None:
+        """Every pyqtgraph view empties its scene now, in Python's order, before Qt deletes the
+        window: left to Qt's destructors, an item could be destroyed after the Python object holding
+        it, which crashed a test's teardown about once in fifteen runs (pyqtgraph's own advice is to
+        close every GraphicsView). A build or check still on its way is dropped from here on."""
+        self.closed = True
+        for view in self.findChildren(pg.GraphicsView):
+            view.close()
