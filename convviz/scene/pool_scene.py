@@ -35,12 +35,11 @@ def pool_size_formula(g) -> str:
             ("OH", g.height, g.padding[0], g.kernel_size[0], g.dilation[0], g.stride[0], g.out_height),
             ("OW", g.width, g.padding[1], g.kernel_size[1], g.dilation[1], g.stride[1], g.out_width)):
         rounding = f" + ({s} − 1)" if g.ceil_mode else ""
-        formula = f"{axis} = ⌊({size} + 2·{pad} − {d}·({k} − 1) − 1{rounding}) / {s}⌋ + 1 = {out}"
-        if g.ceil_mode:
-            formula += f' <span style="color:{palette.MUTED}">' + escape_html(
-                tr("(ceil mode: the + (s − 1) rounds up; a window that would start in the right padding is dropped)")) \
-                + "</span>"
-        lines.append(formula)
+        lines.append(f"{axis} = ⌊({size} + 2·{pad} − {d}·({k} − 1) − 1{rounding}) / {s}⌋ + 1 = {out}")
+    if g.ceil_mode:  # said once, after both axes
+        lines[-1] += f' <span style="color:{palette.MUTED}">' + escape_html(
+            tr("(ceil mode: the + (s − 1) rounds up; a window that would start in the right padding is dropped)")) \
+            + "</span>"
     return "<br>".join(lines)
 
 
