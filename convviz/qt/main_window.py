@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.receptive_field = ReceptiveFieldView()
         self._restore_receptive_field()
         self.pages.addTab(self.receptive_field, self.tr("Receptive field"))
+        self._receptive_field_picture = None  # the picture the page draws
         self.document.pictureChanged.connect(self._show_picture_in_receptive_field)
         self._show_picture_in_receptive_field(self.document.picture)
         self.training.openInVisualizer.connect(
@@ -163,8 +164,11 @@ class MainWindow(QMainWindow):
             print(f"convviz: ignoring the saved receptive-field stack ({error})", file=sys.stderr)
 
     def _show_picture_in_receptive_field(self, picture) -> None:
-        if self.closed:
+        # pictureChanged comes with every edit (the working size may have changed); the page
+        # draws the picture itself, so it redraws only for another picture.
+        if self.closed or picture is self._receptive_field_picture:
             return
+        self._receptive_field_picture = picture
         pixels = picture.pixels
         self.receptive_field.set_image(pixels[..., 0] if picture.was_gray else pixels)
 
