@@ -30,20 +30,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from convviz.nn.functional import ConvGeometry
-from convviz.nn.functional.checks import is_int
 
 from . import narration
 from .frames import Phase
+from .phase_table import PhaseLookup, lay_out
 from .record import TraceRecord
 
 PHASE_NAMES = ("pad", "dilate", "slide", "scatter", "weight_grad", "bias_grad", "fold")
 
 
 @dataclass(frozen=True, eq=False)
-class PhaseLayout:
+class PhaseLayout(PhaseLookup):
     """Where each phase's frames lie, and the decoding of a frame index."""
 
     geometry: ConvGeometry
@@ -53,33 +52,6 @@ class PhaseLayout:
     phases: tuple[Phase, ...]  # the phases that run
     by_name: Mapping[str, Phase]
     length: int  # frames in all
-
-    def frame_index(self, index) -> int:
-        """``index`` checked and made non-negative (negative indices count from the end)."""
-        if not is_int(index):
-            raise TypeError(f"a frame index must be an int, got {type(index).__name__} {index!r} "
-                            f"(iterate over the trace or over range(len(trace)) for several frames)")
-        n = self.length
-        if not n:
-            raise IndexError(f"frame {index} is out of range: this trace has no frames (its batch is empty)")
-        if not -n <= index < n:
-            raise IndexError(f"frame {index} is out of range: this trace has {n} frames, so valid "
-                             f"indices are 0..{n - 1} (or -{n}..-1 counting from the end)")
-        return int(index) % n
-
-    def phase_at(self, i: int) -> Phase:
-        """The phase frame ``i`` (checked, non-negative) belongs to."""
-        return next(phase for phase in self.phases if i <= phase.last)
-
-    def phase(self, name: str) -> Phase:
-        if name not in self.by_name:
-            raise KeyError(f"this trace has no {name!r} phase; its phases are {list(self.by_name)}")
-        return self.by_name[name]
-
-    def done_in(self, name: str, applied: int) -> int:
-        """How many frames of phase ``name`` the first ``applied`` frames include."""
-        phase = self.by_name.get(name)
-        return 0 if phase is None else min(max(applied - phase.first, 0), phase.count)
 
     def element_and_tap(self, local: int) -> tuple[int, int | None]:
         """Index within a window phase -> (output element in C order, tap, or None per element)."""
@@ -117,11 +89,5 @@ def lay_out_phases(record: TraceRecord) -> PhaseLayout:
         "bias_grad": g.out_channels if backward and record.bias is not None else 0,
         "fold": 0 if not (backward and padded) else 1 if zeros else len(record.pad_rows) + 1,
     }
-    phases, first = [], 0
-    for name in PHASE_NAMES:
-        if counts[name]:
-            explanation = narration.explanation(name, g, taps, record.bias is not None, per_tap)
-            phases.append(Phase(name, first, first + counts[name] - 1, narration.unit(name, g, per_tap), explanation))
-            first += counts[name]
-    return PhaseLayout(g, taps, per_tap, MappingProxyType(counts), tuple(phases),
-                       MappingProxyType({phase.name: phase for phase in phases}), first)
+    return PhaseLayout(g, taps, per_tap, **lay_out(PHASE_NAMES, counts, lambda name: (
+        narration.unit(name, g, per_tap), narration.explanation(name, g, taps, record.bias is not None, per_tap))))

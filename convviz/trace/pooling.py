@@ -29,17 +29,19 @@ windows and hover answers), ``pooling_states`` (the state after any frame), ``po
 
 from __future__ import annotations
 
-from types import MappingProxyType
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from convviz.nn.functional import PoolGeometry, pool_geometry
-from convviz.nn.functional.checks import (as_float_array, check_bool, check_ndim, int_pair, is_int, quiet_nonfinite,
+from convviz.nn.functional.checks import (as_float_array, check_bool, check_ndim, int_pair, quiet_nonfinite,
                                           same_dtype)
 
 from . import pooling_narration
 from .frames import Phase, TraceState
 from .hover import check_coordinate
+from .phase_table import PhaseLookup, lay_out
 from .pooling_frames import (PoolFrame, PoolPixelReaders, PoolWindow, RouteFrame, pixel_readers, pool_frame,
                              route_frame, window)
 from .pooling_record import KINDS, record_pool2d
@@ -75,6 +77,16 @@ def trace_pool2d(input, kind, kernel_size, stride=None, padding=0, dilation=1, c
     return PoolTrace(input, kind, g, count_include_pad, grad_output)
 
 
+@dataclass(frozen=True, eq=False)
+class PoolLayout(PhaseLookup):
+    """Where the pool and route phases' frames lie (``phase_table.lay_out``)."""
+
+    counts: Mapping[str, int]
+    phases: tuple[Phase, ...]
+    by_name: Mapping[str, Phase]
+    length: int
+
+
 class PoolTrace:
     """Every step of one pooling, forward and (with ``grad_output``) backward, as indexable frames.
     Build it with ``trace_pool2d``. Nothing in it changes after it is built, so any method may be
@@ -88,15 +100,8 @@ class PoolTrace:
         """Arguments already validated (``trace_pool2d`` does that)."""
         self._record = record = record_pool2d(input, kind, geometry, count_include_pad, grad_output)
         counts = {"pool": record.elements, "route": record.elements if record.has_backward else 0}
-        phases, first = [], 0
-        for name in PHASE_NAMES:
-            if counts[name]:
-                phases.append(Phase(name, first, first + counts[name] - 1, pooling_narration.unit(name),
-                                    pooling_narration.explanation(name, kind, geometry, record.count_include_pad)))
-                first += counts[name]
-        self._counts = MappingProxyType(counts)
-        self._phases = tuple(phases)
-        self._length = first
+        self._layout = PoolLayout(**lay_out(PHASE_NAMES, counts, lambda name: (
+            pooling_narration.unit(name), pooling_narration.explanation(name, kind, geometry, record.count_include_pad))))
 
     # ------------------------------------------------------------------------------------------
     # What was traced
@@ -160,26 +165,22 @@ class PoolTrace:
     @property
     def phases(self) -> tuple[Phase, ...]:
         """The phases that run, in order."""
-        return self._phases
+        return self._layout.phases
 
     def phase_counts(self) -> dict[str, int]:
         """Frames per phase, in phase order, 0 for a phase that does not run."""
-        return dict(self._counts)
+        return dict(self._layout.counts)
 
     def phase_at(self, index) -> Phase:
         """The phase frame ``index`` belongs to."""
-        i = self._frame_index(index)
-        return next(phase for phase in self._phases if i <= phase.last)
+        return self._layout.phase_at(self._layout.frame_index(index))
 
     def phase(self, name: str) -> Phase:
         """The phase called ``name``; KeyError naming the phases this trace has if it does not run."""
-        for phase in self._phases:
-            if phase.name == name:
-                return phase
-        raise KeyError(f"this trace has no {name!r} phase; its phases are {[p.name for p in self._phases]}")
+        return self._layout.phase(name)
 
     def __len__(self) -> int:
-        return self._length
+        return self._layout.length
 
     def frame_of(self, phase: str, n: int, c: int, oy: int, ox: int) -> int:
         """The index of phase ``phase``'s frame for output element (n, c, oy, ox) (n is 0 unbatched):
@@ -190,7 +191,7 @@ class PoolTrace:
     @quiet_nonfinite
     def __getitem__(self, index) -> PoolFrame | RouteFrame:
         """Frame ``index`` (negative indices count from the end)."""
-        i = self._frame_index(index)
+        i = self._layout.frame_index(index)
         elements = self._record.elements
         if i < elements:
             return pool_frame(self._record, i, i)
@@ -200,22 +201,9 @@ class PoolTrace:
         return (self[i] for i in range(len(self)))
 
     def __repr__(self) -> str:
-        phases = ", ".join(f"{p.name} {p.count:,}" for p in self._phases)
+        phases = ", ".join(f"{p.name} {p.count:,}" for p in self.phases)
         return (f"<PoolTrace of {self.kind}_pool2d input {self.input_shape} kernel {self.geometry.kernel_size}, "
                 f"{len(self):,} frames: {phases}>")
-
-    def _frame_index(self, index) -> int:
-        """``index`` checked and made non-negative (negative indices count from the end)."""
-        if not is_int(index):
-            raise TypeError(f"a frame index must be an int, got {type(index).__name__} {index!r} "
-                            f"(iterate over the trace or over range(len(trace)) for several frames)")
-        n = self._length
-        if not n:
-            raise IndexError(f"frame {index} is out of range: this trace has no frames (its batch is empty)")
-        if not -n <= index < n:
-            raise IndexError(f"frame {index} is out of range: this trace has {n} frames, so valid "
-                             f"indices are 0..{n - 1} (or -{n}..-1 counting from the end)")
-        return int(index) % n
 
     # ------------------------------------------------------------------------------------------
     # States
@@ -225,7 +213,7 @@ class PoolTrace:
         """The arrays after frame ``index``: "output" (the output's shape) and, with a backward pass,
         "grad_input" (the input's shape), with ``written`` masks (False: nothing added yet), read-only,
         in the caller's layout. Computed directly for any index (one plane of work at most)."""
-        i = self._frame_index(index)
+        i = self._layout.frame_index(index)
         return state_after(self._record, i + 1, self.phase_at(i).name)
 
     # ------------------------------------------------------------------------------------------

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 import numpy as np
-
-from convviz.nn.functional.checks import is_int
 
 from . import transposed_narration as narration
 from .frames import Addition, Crop, Phase, Zeroing, read_only
 from .hover import check_coordinate
+from .phase_table import PhaseLookup, lay_out
 from .transposed_record import TransposedGeometry, TransposedRecord
 
 PHASE_NAMES = ("scatter", "crop")
@@ -129,38 +127,12 @@ class TransposedReceptiveField:
 
 
 @dataclass(frozen=True, eq=False)
-class TransposedLayout:
+class TransposedLayout(PhaseLookup):
     counts: Mapping[str, int]  # frames per phase, every phase in order, 0 if it does not run
     phases: tuple[Phase, ...]
     by_name: Mapping[str, Phase]
     length: int
     shape: tuple[int, int, int, int]  # (N, C, H, W): decoding a scatter frame
-
-    def frame_index(self, index) -> int:
-        """``index`` checked and made non-negative (negative indices count from the end)."""
-        if not is_int(index):
-            raise TypeError(f"a frame index must be an int, got {type(index).__name__} {index!r} "
-                            f"(iterate over the trace or over range(len(trace)) for several frames)")
-        n = self.length
-        if not n:
-            raise IndexError(f"frame {index} is out of range: this trace has no frames (its batch is empty)")
-        if not -n <= index < n:
-            raise IndexError(f"frame {index} is out of range: this trace has {n} frames, so valid "
-                             f"indices are 0..{n - 1} (or -{n}..-1 counting from the end)")
-        return int(index) % n
-
-    def phase_at(self, i: int) -> Phase:
-        return next(phase for phase in self.phases if i <= phase.last)
-
-    def phase(self, name: str) -> Phase:
-        if name not in self.by_name:
-            raise KeyError(f"this trace has no {name!r} phase; its phases are {list(self.by_name)}")
-        return self.by_name[name]
-
-    def done_in(self, name: str, applied: int) -> int:
-        """How many frames of phase ``name`` the first ``applied`` frames include."""
-        phase = self.by_name.get(name)
-        return 0 if phase is None else min(max(applied - phase.first, 0), phase.count)
 
     def decode_element(self, element: int) -> tuple[int, int, int, int]:
         """Input element number (C order) -> (n, c, iy, ix)."""
@@ -173,14 +145,8 @@ def lay_out_phases(record: TransposedRecord) -> TransposedLayout:
     kept_counts = record.full_counts()[record.crop_slices()]
     explanations = {"scatter": narration.scatter_explanation(g, int(kept_counts.min()), int(kept_counts.max())),
                     "crop": narration.crop_explanation(g, record.bias is not None)}
-    phases, first = [], 0
-    for name in PHASE_NAMES:
-        if counts[name]:
-            phases.append(Phase(name, first, first + counts[name] - 1, narration.unit(name), explanations[name]))
-            first += counts[name]
-    return TransposedLayout(MappingProxyType(counts), tuple(phases), MappingProxyType({p.name: p for p in phases}),
-                            first, (g.batch, g.in_channels, g.height, g.width))
-
+    return TransposedLayout(**lay_out(PHASE_NAMES, counts, lambda name: (narration.unit(name), explanations[name])),
+                            shape=(g.batch, g.in_channels, g.height, g.width))
 
 # ----------------------------------------------------------------------------------------------
 # Frames
