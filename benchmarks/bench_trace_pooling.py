@@ -25,16 +25,14 @@ os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # spinning OpenBLAS threa
 
 import platform
 import statistics
-import time
 
 import numpy as np
 
 from convviz.nn.functional import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from convviz.trace import trace_pool2d
 
-from _timing import best_of  # benchmarks/ is sys.path[0] when run as a script
+from _timing import FRAME_BUDGET_MS, best_of, each_ms, spread  # benchmarks/ is sys.path[0] when run as a script
 
-FRAME_BUDGET_MS = 1000 / 60
 GEOMETRIES = [
     ("2x2s2", (3, 128, 128), dict(kernel_size=2, stride=2)),
     ("3x3s1", (3, 128, 128), dict(kernel_size=3, stride=1)),
@@ -53,25 +51,11 @@ def engine_forward_backward(kind, x, grad_output, kwargs):
     return avg_pool2d_backward(grad_output, x.shape, **kwargs)
 
 
-def each_ms(fn, arguments):
-    times = []
-    for argument in arguments:
-        start = time.perf_counter()
-        fn(argument)
-        times.append((time.perf_counter() - start) * 1e3)
-    return times
-
-
 def slowest_again(fn, arguments, times):
     """The slowest call timed again (best of 5): near the median, the maximum was the machine (another
     process on the core), not that frame."""
     slowest = arguments[int(np.argmax(times))]
     return min(each_ms(fn, [slowest] * 5))
-
-
-def spread(times):
-    """'median / 95th percentile / max' of a list of milliseconds."""
-    return f"{statistics.median(times):.3f} / {np.percentile(times, 95):.3f} / {max(times):.3f}"
 
 
 def row(case, measure, value, target="", ratio="", ok=None):

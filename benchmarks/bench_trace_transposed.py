@@ -24,35 +24,19 @@ os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # spinning OpenBLAS threa
 
 import platform
 import statistics
-import time
 
 import numpy as np
 
 from convviz.nn.functional import conv_transpose2d
 from convviz.trace import trace_conv_transpose2d
 
-from _timing import best_of  # benchmarks/ is sys.path[0] when run as a script
+from _timing import FRAME_BUDGET_MS, best_of, each_ms, spread  # benchmarks/ is sys.path[0] when run as a script
 
-FRAME_BUDGET_MS = 1000 / 60
 CASES = [
     ("window", (1, 3, 64, 64), (3, 8, 3, 3), dict(stride=2)),
     ("classic", (1, 3, 64, 64), (3, 8, 3, 3), dict(stride=2, padding=1, output_padding=1)),
     ("wide", (1, 16, 64, 64), (16, 16, 3, 3), dict(stride=2)),
 ]
-
-
-def each_ms(fn, arguments):
-    times = []
-    for argument in arguments:
-        start = time.perf_counter()
-        fn(argument)
-        times.append((time.perf_counter() - start) * 1e3)
-    return times
-
-
-def spread(times):
-    """'median / 95th percentile / max' of a list of milliseconds."""
-    return f"{statistics.median(times):.3f} / {np.percentile(times, 95):.3f} / {max(times):.3f}"
 
 
 def row(case, measure, value, target="", ratio="", ok=None):
