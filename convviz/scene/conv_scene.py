@@ -17,7 +17,8 @@ from convviz.nn.functional import pad_source_index
 from . import palette
 from .math_text import floor_dropped, frame_math, size_formula
 from .planes import PlaneGrid, format_number
-from .scene_base import SceneBase, escape_html, settle_layout, shape_text as _shape, square_columns, tr
+from .scene_base import (SceneBase, border_tint, escape_html, settle_layout, shape_text as _shape, square_columns, tr,
+                         written_or_nan)
 
 __all__ = ["ConvScene", "PHASE_TITLES", "settle_layout", "escape_html", "square_columns"]
 
@@ -79,7 +80,7 @@ class ConvScene(SceneBase):
         else:
             grid.set_planes(self._padded, palette.GRAY_LUT, (0.0, max(1.0, levels["input"])))
         self._mark_dropped(g)
-        tint = self._padding_tint(g)
+        tint = border_tint(g.padded_height, g.padded_width, top, left, g.height, g.width)
         for c in range(g.in_channels):
             grid.set_overlay(c, tint)
         # The transposed convolution's direct road: its input is the zero-inserted z, not x.
@@ -151,16 +152,6 @@ class ConvScene(SceneBase):
                 cells += [(c, line, o) if axis == 0 else (c, o, line) for c in range(g.in_channels) for o in range(other)]
         self.grids["input"].outline("dropped", cells[:20000], palette.STALE, width=1.5, z=8)
 
-    @staticmethod
-    def _padding_tint(g) -> np.ndarray | None:
-        if not any(g.pads):
-            return None
-        top, _, left, _ = g.pads
-        rgba = np.zeros((g.padded_height, g.padded_width, 4), dtype=np.uint8)
-        rgba[...] = palette.PADDING_TINT
-        rgba[top : top + g.height, left : left + g.width] = 0
-        return rgba
-
     # ------------------------------------------------------------------------------------------
     # One frame
 
@@ -173,10 +164,6 @@ class ConvScene(SceneBase):
         state, frame = trace.state(index), trace[index]
         phase = trace.phase_at(index)
 
-        def masked(name):
-            values = np.array(state[name], dtype=np.float32)
-            values[~state.written[name]] = np.nan
-            return values
 
         # An array is redrawn only when the frames that write it have moved since the last draw:
         # while the scatter plays, the finished output need not be compared or re-coloured.
@@ -185,9 +172,9 @@ class ConvScene(SceneBase):
         self._drawn_progress = progress
         level = levels["output"]
         if "output" in changed:
-            self.grids["output"].set_planes(masked("output"), palette.DIVERGING_LUT, (-level, level))
+            self.grids["output"].set_planes(written_or_nan(state, "output"), palette.DIVERGING_LUT, (-level, level))
         if trace.has_backward and "grad_input" in changed:
-            gi = masked("grad_input")
+            gi = written_or_nan(state, "grad_input")
             if gi.shape[-2:] != (g.padded_height, g.padded_width):  # cropped: back in its padded place
                 top, _, left, _ = g.pads
                 full = np.full((g.in_channels, g.padded_height, g.padded_width), np.nan, dtype=np.float32)
@@ -202,7 +189,7 @@ class ConvScene(SceneBase):
         if trace.has_backward and "grad_weight" in changed:
             level = levels["grad_weight"]
             kh, kw = g.kernel_size
-            self.grids["grad_weight"].set_planes(masked("grad_weight").reshape(-1, kh, kw),
+            self.grids["grad_weight"].set_planes(written_or_nan(state, "grad_weight").reshape(-1, kh, kw),
                                                  palette.DIVERGING_LUT, (-level, level))
         self._draw_dilated(frame, phase)
         self._draw_marks(frame)

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import palette
 from .planes import format_number
-from .scene_base import SceneBase, escape_html, shape_text, square_columns, tr
+from .scene_base import SceneBase, border_tint, escape_html, shape_text, square_columns, tr, written_or_nan
 
 __all__ = ["PoolScene", "pool_math", "pool_size_formula"]
 
@@ -123,7 +123,7 @@ class PoolScene(SceneBase):
         grid = self.grids["input"]
         grid.set_layout(channels, hp, wp, columns=square_columns(channels))
         grid.set_planes(padded, *self._scale)
-        tint = self._border_tint(g, trace.pads)
+        tint = border_tint(hp, wp, top, left, g.height, g.width)
         for c in range(channels):
             grid.set_overlay(c, tint)
         border = tr("border shaded: −∞, never the maximum") if trace.kind == "max" else tr("border shaded: zeros")
@@ -153,16 +153,6 @@ class PoolScene(SceneBase):
             return palette.DIVERGING_LUT, (-level, level)
         return palette.GRAY_LUT, (0.0, max(1.0, level))
 
-    @staticmethod
-    def _border_tint(g, pads) -> np.ndarray | None:
-        top, bottom, left, right = pads
-        if not any(pads):
-            return None
-        rgba = np.zeros((g.height + top + bottom, g.width + left + right, 4), dtype=np.uint8)
-        rgba[...] = palette.PADDING_TINT
-        rgba[top : top + g.height, left : left + g.width] = 0
-        return rgba
-
     # ------------------------------------------------------------------------------------------
     def show_frame(self, index: int) -> None:
         if self.built is None:
@@ -172,23 +162,19 @@ class PoolScene(SceneBase):
         state, frame = trace.state(index), trace[index]
         phase = trace.phase_at(index)
 
-        def masked(name):
-            values = np.array(state[name], dtype=np.float32)
-            values[~state.written[name]] = np.nan
-            return values
 
         # Redraw an array only when the frames that write it have moved.
         progress = {"output": min(index, trace.phase("pool").last),
                     "grad_input": index - trace.phase("route").first if trace.has_backward and
                     index >= trace.phase("route").first else -1}
         if self._drawn.get("output") != progress["output"]:
-            self.grids["output"].set_planes(masked("output"), *self._scale)
+            self.grids["output"].set_planes(written_or_nan(state, "output"), *self._scale)
         if trace.has_backward and self._drawn.get("grad_input") != progress["grad_input"]:
             level = levels["grad_input"]
             # While the route plays, a hatched cell has received nothing yet; after its last frame
             # the gradient is final, and a pixel no window sent anything to holds exactly 0.
             finished = index == trace.phase("route").last
-            values = np.asarray(state["grad_input"], dtype=np.float32) if finished else masked("grad_input")
+            values = np.asarray(state["grad_input"], dtype=np.float32) if finished else written_or_nan(state, "grad_input")
             self.grids["grad_input"].set_planes(values, palette.DIVERGING_LUT, (-level, level))
         self._drawn = progress
         self._draw_marks(frame)

@@ -43,6 +43,25 @@ def escape_html(text: str) -> str:
     return escape(text)
 
 
+def written_or_nan(state, name: str) -> np.ndarray:
+    """``state[name]`` as float32 with NaN where no frame has written yet: a grid shows those
+    cells as "not computed yet" (the hatch)."""
+    values = np.array(state[name], dtype=np.float32)
+    values[~state.written[name]] = np.nan
+    return values
+
+
+def border_tint(height: int, width: int, top: int, left: int, inner_height: int, inner_width: int):
+    """(height, width, 4) RGBA shading every cell outside the inner rectangle (padding, or what a
+    crop drops); None when there is no such cell."""
+    if (inner_height, inner_width) == (height, width):
+        return None
+    rgba = np.zeros((height, width, 4), dtype=np.uint8)
+    rgba[...] = palette.PADDING_TINT
+    rgba[top : top + inner_height, left : left + inner_width] = 0
+    return rgba
+
+
 def settle_layout(passes: int = 4) -> None:
     """Let the layout settle: a label that wraps to a new width asks for a new height, which takes
     another pass of the event loop."""

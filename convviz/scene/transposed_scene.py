@@ -13,7 +13,7 @@ import numpy as np
 
 from . import palette
 from .planes import format_number
-from .scene_base import SceneBase, escape_html, shape_text, square_columns, tr
+from .scene_base import SceneBase, border_tint, escape_html, shape_text, square_columns, tr, written_or_nan
 
 __all__ = ["TransposedScene", "transposed_math", "transposed_size_formula"]
 
@@ -113,10 +113,10 @@ class TransposedScene(SceneBase):
         grid.set_planes(trace.weight.reshape(-1, kh, kw), palette.DIVERGING_LUT, (-level, level))
         grid.title.setText(tr("kernel w %1 (C×F/G×KH×KW)").replace("%1", shape_text(g.in_channels, per_group, kh, kw)))
         columns = square_columns(g.out_channels)
+        tint = border_tint(g.full_height, g.full_width, ph, pw, g.out_height, g.out_width)  # what the crop drops
         for name in ("full", "counts"):
             grid = self.grids[name]
             grid.set_layout(g.out_channels, g.full_height, g.full_width, columns=columns)
-            tint = self._crop_tint(g)
             for f in range(g.out_channels):
                 grid.set_overlay(f, tint)
         cropped = tr(", the border the crop drops shaded") if ph or pw else ""
@@ -130,16 +130,6 @@ class TransposedScene(SceneBase):
         self.frame_index = None
         self._drawn = {}
 
-    @staticmethod
-    def _crop_tint(g) -> np.ndarray | None:
-        ph, pw = g.padding
-        if not (ph or pw):
-            return None
-        rgba = np.zeros((g.full_height, g.full_width, 4), dtype=np.uint8)
-        rgba[...] = palette.PADDING_TINT
-        rgba[ph : ph + g.out_height, pw : pw + g.out_width] = 0
-        return rgba
-
     # ------------------------------------------------------------------------------------------
     def show_frame(self, index: int) -> None:
         if self.built is None:
@@ -149,17 +139,13 @@ class TransposedScene(SceneBase):
         state, frame = trace.state(index), trace[index]
         phase = trace.phase_at(index)
 
-        def masked(name):
-            values = np.array(state[name], dtype=np.float32)
-            values[~state.written[name]] = np.nan
-            return values
 
         if self._drawn.get("index") != index:
             level = self._level
-            self.grids["full"].set_planes(masked("full"), palette.DIVERGING_LUT, (-level, level))
+            self.grids["full"].set_planes(written_or_nan(state, "full"), palette.DIVERGING_LUT, (-level, level))
             counts = np.array(state["counts"], dtype=np.float32)
             self.grids["counts"].set_planes(counts, palette.GRAY_LUT, (0.0, self.built.levels["counts"]))
-            self.grids["output"].set_planes(masked("output"), palette.DIVERGING_LUT, (-level, level))
+            self.grids["output"].set_planes(written_or_nan(state, "output"), palette.DIVERGING_LUT, (-level, level))
         self._drawn = {"index": index}
         self._draw_marks(frame, state)
         self._draw_header(index, phase)
