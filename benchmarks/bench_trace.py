@@ -31,7 +31,6 @@ os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # spinning OpenBLAS threa
 
 import platform
 import statistics
-import time
 import tracemalloc
 
 import numpy as np
@@ -39,7 +38,7 @@ import numpy as np
 from convviz.nn.functional import conv2d, conv2d_backward
 from convviz.trace import trace_conv2d
 
-from _timing import best_of  # benchmarks/ is sys.path[0] when run as a script
+from _timing import best_of, each_ms  # benchmarks/ is sys.path[0] when run as a script
 
 CASES = [
     # name, input shape, weight shape, conv2d keyword arguments, targets
@@ -48,15 +47,6 @@ CASES = [
     ("stress", (1, 3, 512, 512), (8, 3, 7, 7), {"dilation": 2},
      dict(build_ratio=1.5, build_mb=300, frame_ms=5, state_ms=100)),
 ]
-
-
-def each_ms(fn, arguments):
-    times = []
-    for argument in arguments:
-        start = time.perf_counter()
-        fn(argument)
-        times.append((time.perf_counter() - start) * 1e3)
-    return times
 
 
 def row(case, measure, value, target="", ratio="", ok=None):

@@ -37,6 +37,20 @@ def _picture_lines(spec: ConvSpec) -> list[str]:
             "x = torch.tensor(image, dtype=torch.float64).unsqueeze(0).requires_grad_(True)"]
 
 
+def _layer_lines(spec: ConvSpec, weight: np.ndarray, layer: str, weight_note: str = "") -> list[str]:
+    """The imports, the picture, ``conv = <layer>`` with the weights (and the bias) on screen, and y."""
+    lines = ["import numpy as np",
+             "import torch",
+             *_picture_lines(spec),
+             "",
+             f"conv = {layer}",
+             "with torch.no_grad():",
+             f"    conv.weight.copy_(torch.tensor({_literal(weight)}, dtype=torch.float64)){weight_note}"]
+    if spec.bias:
+        lines.append(f"    conv.bias.fill_({float(spec.bias_value)!r})")
+    return lines + ["", "y = conv(x)  # the output on screen: y[0]"]
+
+
 def _grad_output_lines(spec: ConvSpec) -> list[str]:
     if spec.grad_output == "ones":
         return ["grad_output = torch.ones_like(y)"]
@@ -56,18 +70,11 @@ def torch_code(spec: ConvSpec, args: ConvArguments | None = None) -> str:
     weight = weight_of(spec) if args is None else args.weight
     out_channels, per_group, kh, kw = weight.shape
     padding = spec.padding if isinstance(spec.padding, str) else tuple(spec.padding)
-    lines = ["import numpy as np",
-             "import torch",
-             *_picture_lines(spec),
-             "",
-             f"conv = torch.nn.Conv2d({per_group * spec.groups}, {out_channels}, kernel_size={(kh, kw)}, "
-             f"stride={tuple(spec.stride)}, padding={padding!r}, dilation={tuple(spec.dilation)}, "
-             f"groups={spec.groups}, bias={spec.bias}, padding_mode={spec.padding_mode!r}, dtype=torch.float64)",
-             "with torch.no_grad():",
-             f"    conv.weight.copy_(torch.tensor({_literal(weight)}, dtype=torch.float64))"]
-    if spec.bias:
-        lines.append(f"    conv.bias.fill_({float(spec.bias_value)!r})")
-    lines += ["", "y = conv(x)  # the output on screen: y[0]"]
+    lines = _layer_lines(spec, weight,
+                         f"torch.nn.Conv2d({per_group * spec.groups}, {out_channels}, kernel_size={(kh, kw)}, "
+                         f"stride={tuple(spec.stride)}, padding={padding!r}, dilation={tuple(spec.dilation)}, "
+                         f"groups={spec.groups}, bias={spec.bias}, padding_mode={spec.padding_mode!r}, "
+                         f"dtype=torch.float64)")
     if spec.mode == "backward":
         lines += _grad_output_lines(spec)
         lines += ["y.backward(grad_output)",
@@ -95,16 +102,9 @@ def _transposed_code(spec: ConvSpec) -> str:
     weight = transposed_weight(weight_of(spec), spec.groups)
     in_channels, per_group, kh, kw = weight.shape
     padding = padding_of(spec)
-    lines = ["import numpy as np",
-             "import torch",
-             *_picture_lines(spec),
-             "",
-             f"conv = torch.nn.ConvTranspose2d({in_channels}, {per_group * spec.groups}, kernel_size={(kh, kw)}, "
-             f"stride={tuple(spec.stride)}, padding={padding}, output_padding={tuple(spec.output_padding)}, "
-             f"groups={spec.groups}, bias={spec.bias}, dilation={tuple(spec.dilation)}, dtype=torch.float64)",
-             "with torch.no_grad():",
-             f"    conv.weight.copy_(torch.tensor({_literal(weight)}, dtype=torch.float64))  # (C, F/G, KH, KW)"]
-    if spec.bias:
-        lines.append(f"    conv.bias.fill_({float(spec.bias_value)!r})")
-    lines += ["", "y = conv(x)  # the output on screen: y[0]"]
+    lines = _layer_lines(spec, weight,
+                         f"torch.nn.ConvTranspose2d({in_channels}, {per_group * spec.groups}, kernel_size={(kh, kw)}, "
+                         f"stride={tuple(spec.stride)}, padding={padding}, output_padding={tuple(spec.output_padding)}, "
+                         f"groups={spec.groups}, bias={spec.bias}, dilation={tuple(spec.dilation)}, dtype=torch.float64)",
+                         "  # (C, F/G, KH, KW)")
     return "\n".join(lines) + "\n"
