@@ -7,6 +7,7 @@ no groups and no padding modes (the padding of a max pooling is -inf, of an aver
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,7 +77,7 @@ def pool_arguments(spec: ConvSpec, image: np.ndarray) -> PoolArguments:
         return args
     pool = max_pool2d if args.kind == "max" else avg_pool2d
     output = pool(image, **args.pool_kwargs())
-    return PoolArguments(**{**args.__dict__, "grad_output": grad_output_for(spec, output)})
+    return dataclasses.replace(args, grad_output=grad_output_for(spec, output))
 
 
 def trace_of(args: PoolArguments) -> PoolTrace:
