@@ -319,22 +319,16 @@ def test_closing_while_a_build_is_in_progress_is_clean(make_window, held_builds)
     QApplication.processEvents()  # anything the build sent arrives at a closed window without error
 
 
-def test_a_closed_window_has_emptied_every_view_and_ignores_what_arrives_late(make_window):
-    """Closing empties each pyqtgraph view in Python's order (Qt's destructors left to do it crashed
-    a teardown now and then); a build, a check or a picture arriving afterwards changes nothing."""
-    import pyqtgraph as pg
-
+def test_a_closed_window_ignores_what_arrives_late(make_window):
+    """A build, a check or a picture arriving after the window closed changes nothing on it."""
     window = make_window(ConvSpec(size=8))
     built, scene, check = window.document.built, window.scene, window.last_check
-    views = window.findChildren(pg.GraphicsView)
-    assert len(views) >= 4 and all(not getattr(view, "closed", False) for view in views)
     window.close()
-    assert all(view.closed for view in views)
-    assert all(view.scene() is None or not view.scene().items() for view in views)
+    assert window.closed
     window.document.builtChanged.emit(built)          # a build that was on its way
     window.document.staleChanged.emit(True)
     window.document.pictureChanged.emit(window.document.picture)
     window.player.frameChanged.emit(0)
     window._show_check(None)
     QApplication.processEvents()
-    assert window.scene is scene and window.last_check is check
+    assert window.scene is scene and window.last_check is check and not scene.stale

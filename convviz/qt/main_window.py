@@ -11,7 +11,6 @@ import html
 import os
 import sys
 
-import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -79,7 +78,7 @@ class MainWindow(QMainWindow):
         self.language = current_language()
         palette.use(self.settings.palette())
         self.presenter = False
-        self.closed = False  # set by closeEvent: the views have let go of their pictures
+        self.closed = False  # set by closeEvent: nothing is drawn any more
         self.player = Player(self)
         self.player.set_speed(self.settings.speed())
         self.last_check: TorchCheck | None = None
@@ -460,14 +459,10 @@ class MainWindow(QMainWindow):
         self.settings.set_spec(built.spec if built is not None and not built.label else self.document.spec)
         self.settings.sync()
         self.document.shutdown()
-        self._let_go_of_the_pictures()
+        self._stop_drawing()
         super().closeEvent(event)
 
-    def _let_go_of_the_pictures(self) -> None:
-        """Every pyqtgraph view empties its scene now, in Python's order, before Qt deletes the
-        window: left to Qt's destructors, an item could be destroyed after the Python object holding
-        it, which crashed a test's teardown about once in fifteen runs (pyqtgraph's own advice is to
-        close every GraphicsView). A build or check still on its way is dropped from here on."""
+    def _stop_drawing(self) -> None:
+        """From here on a build, a check or a picture still on its way is dropped: the window is
+        closing, and its views are about to go."""
         self.closed = True
-        for view in self.findChildren(pg.GraphicsView):
-            view.close()
