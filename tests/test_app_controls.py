@@ -41,7 +41,7 @@ def check_against_torch(window) -> None:
     if spec.mode == "backward":
         for name in ("grad_input", "grad_weight"):
             np.testing.assert_allclose(final[name], expected[name], rtol=1e-12, atol=1e-12)
-    assert not window.document.stale and "not current" not in window.scene.header.text
+    assert not window.document.stale and not window.scene.shows_not_current()
 
 
 def run_cases(window, cases) -> None:
@@ -206,17 +206,36 @@ def test_reset_goes_back_to_the_default_but_keeps_the_picture(window, qtbot):
     check_against_torch(window)
 
 
+def test_marking_the_picture_not_current_moves_nothing(window):
+    """The "not current" line is always in the header, shown in red only while stale: the header
+    keeps its height, so no panel under it is laid out and repainted again for the mark."""
+    from convviz.scene.palette import STALE
+    from convviz.scene.scene_base import settle_layout
+
+    scene = window.scene
+    settle_layout()
+    header_height, views = scene.header.height(), [grid.view.sceneBoundingRect() for grid in scene.grids.values()]
+    assert 'color:transparent"><b>not current' in scene.header.text and not scene.shows_not_current()
+    scene.set_stale(True)
+    settle_layout()
+    assert f'color:{STALE}"><b>not current' in scene.header.text and scene.shows_not_current()
+    assert scene.header.height() == header_height
+    assert [grid.view.sceneBoundingRect() for grid in scene.grids.values()] == views
+    scene.set_stale(False)
+    assert not scene.shows_not_current()
+
+
 def test_a_change_builds_in_the_background_and_shows_when_ready(window, qtbot):
     """The real path, without build_now: the picture is marked not current until the build lands."""
     before = window.document.built
     document = window.document
     with qtbot.waitSignals([document.builtChanged, document.torchChecked], timeout=20000):
         window.controls.stride_h.setValue(2)
-        assert document.stale and "not current" in window.scene.header.text
+        assert document.stale and window.scene.shows_not_current()
         assert document.built is before  # the last good picture stays until the new one is ready
     built = document.built
     assert built is not before and built.spec.stride == (2, 1)
-    assert not document.stale and "not current" not in window.scene.header.text
+    assert not document.stale and not window.scene.shows_not_current()
     assert window.last_check.agree and "equals torch" in window.scene.header.text
     np.testing.assert_allclose(built.trace.output, torch_answer(built.spec, document.working_image())["output"],
                                rtol=1e-12, atol=1e-12)

@@ -76,7 +76,7 @@ def test_each_frame_shows_the_traced_state_its_number_and_its_phase(make_window,
         assert f"frame {index + 1:,} / {len(trace):,}" in header
         assert escape(phase.explanation) in header
         assert escape(phase.unit) in header
-        assert "not current" not in header
+        assert not window.scene.shows_not_current()
         assert window.player_bar.frame_label.text() == f"frame {index + 1:,} of {len(trace):,}"
         assert phase.name.replace("_", " ") in window.player_bar.explanation.text()
         np.testing.assert_allclose(grid_planes(window, "output"), masked_state(trace, index, "output"),

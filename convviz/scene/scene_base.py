@@ -62,6 +62,14 @@ def border_tint(height: int, width: int, top: int, left: int, inner_height: int,
     return rgba
 
 
+def _stale_note(shown: bool) -> str:
+    """The header's "not current" line. It is always there, transparent while the picture is
+    current: a header that grew and shrank by a line on every parameter change would lay out,
+    resize and repaint every panel under it twice."""
+    note = tr("not current: the controls show a change that cannot run or is still being built")
+    return f'<span style="color:{palette.STALE if shown else "transparent"}"><b>{escape_html(note)}</b></span>'
+
+
 def settle_layout(passes: int = 4) -> None:
     """Let the layout settle: a label that wraps to a new width asks for a new height, which takes
     another pass of the event loop."""
@@ -133,18 +141,17 @@ class SceneBase(pg.GraphicsLayoutWidget):
 
     def _draw_header(self, index: int, phase) -> None:
         trace = self.built.trace
-        note = tr("not current: the controls show a change that cannot run or is still being built")
-        stale = f'  <span style="color:{palette.STALE}"><b>{escape_html(note)}</b></span>' if self.stale else ""
+        stale = f"<br>{_stale_note(self.stale)}"
         # Translated outside the f-string: pyside6-lupdate does not look inside one.
         frame_word, one_frame = tr("frame"), escape_html(tr("one frame ="))
         title, unit = escape_html(tr(self.PHASE_TITLES.get(phase.name, phase.name))), escape_html(tr(phase.unit))
         label = self.built.label or self.built.note
         self.header.setText(
             f'<span style="font-size:{11 * self.text_scale:.0f}pt"><b>{frame_word} {index + 1:,} / {len(trace):,}</b> · '
-            f'<b>{title}</b> ({one_frame} {unit}){stale}</span><br>'
+            f'<b>{title}</b> ({one_frame} {unit})</span><br>'
             f'<span style="color:{palette.MUTED}">{escape_html(phase.explanation)}</span>'
             + (f"<br>{self.badge}" if self.badge else "")
-            + (f'<br><b>{escape_html(label)}</b>' if label else ""))
+            + (f'<br><b>{escape_html(label)}</b>' if label else "") + stale)
 
     def set_text_scale(self, scale: float) -> None:
         """Make every text of the scene ``scale`` times its normal size (presenter mode)."""
@@ -159,6 +166,11 @@ class SceneBase(pg.GraphicsLayoutWidget):
 
     def _all_grids(self) -> list[PlaneGrid]:
         return list(self.grids.values())
+
+    def shows_not_current(self) -> bool:
+        """Whether the header shows its "not current" note (it always holds it, invisible while
+        the picture is current)."""
+        return _stale_note(True) in self.header.text
 
     def set_stale(self, stale: bool) -> None:
         self.stale = stale
