@@ -213,9 +213,11 @@ class PlaneGrid:
             text.setFont(self._font)
 
     def cell_pixels(self) -> float:
-        """How many screen pixels one cell takes (0 before the view has a size)."""
-        size = self.view.viewPixelSize()
-        return 1.0 / size[0] if size and size[0] > 0 else 0.0
+        """How many screen pixels one cell takes (0 before the view has a size). The view's width
+        over the width of the range it shows: pyqtgraph's viewPixelSize() gives the same but maps
+        points through an inverted transform, and the numbers ask for it on every resize."""
+        shown = self.view.viewRect().width()
+        return self.view.width() / shown if shown > 0 else 0.0
 
 
 class OutlineLayer:
