@@ -228,3 +228,26 @@ def test_a_column_matrix_too_large_to_draw_is_said_not_built(make_window, monkey
     window.player.seek(trace.phase("slide").first + 3)
     assert "too large to draw" in panel.note.text() and built == []
     assert panel.column_image.image is None
+
+
+def test_the_code_panel_writes_the_code_of_the_build_when_its_tab_is_seen(make_window):
+    """The code is written when its tab is shown (not on every build behind another tab), and is
+    then the code of the build on screen."""
+    from convviz.state.torch_code import torch_code
+
+    window = make_window(ConvSpec(size=8))
+    panel = window.code_panel
+    assert not panel.isVisible() and panel.text.toPlainText() == ""  # behind the groups tab
+    window.side_tabs.setCurrentWidget(panel)
+    built = window.document.built
+    assert panel.text.toPlainText() == torch_code(built.spec, built.args)
+    window.controls.stride_h.setValue(2)  # seen: a new build rewrites it at once
+    window.document.build_now()
+    built = window.document.built
+    assert built.spec.stride == (2, 1) and panel.text.toPlainText() == torch_code(built.spec, built.args)
+    window.side_tabs.setCurrentWidget(window.groups_panel)
+    window.controls.stride_h.setValue(3)
+    window.document.build_now()
+    assert "stride=(2, 1)" in panel.text.toPlainText()  # hidden: not rewritten yet
+    window.side_tabs.setCurrentWidget(panel)
+    assert "stride=(3, 1)" in panel.text.toPlainText()

@@ -254,8 +254,24 @@ class CodePanel(QWidget):
         self.copy = QPushButton(self.tr("Copy"))
         self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
         layout.addWidget(self.copy)
+        self.built, self.written = None, False
 
     def show_built(self, built) -> None:
+        """Written when the tab is seen: the code of a large kernel is thousands of literals, and
+        most parameter changes happen with another tab in front."""
+        self.built, self.written = built, False
+        if self.isVisible():
+            self._write()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._write()
+
+    def _write(self) -> None:
+        built = self.built
+        if built is None or self.written:
+            return
+        self.written = True
         if built.label:
             self.text.setPlainText(self.tr("# These arrays come from a training run (%1); the code reproduces the "
                                            "visualizer's own pictures only.").replace("%1", built.label))
