@@ -166,6 +166,25 @@ def test_the_mouse_over_a_cell_hovers_it_and_the_status_bar_says_so(make_window,
         assert scene.toolTip() == expected
 
 
+def test_the_hover_text_goes_when_the_mouse_leaves_or_the_numbers_change(make_window):
+    """The status bar never keeps describing a cell that is no longer under the mouse, or numbers
+    that a new build replaced; a message that is not a hover text stays."""
+    window = make_window(DENSE)
+    scene = window.scene
+    text = scene.hover("output", (1, 2, 3))
+    assert window.status.text() == text != "" and scene.toolTip() == text
+    scene.hover(None, None)  # the mouse left the cells
+    assert window.status.text() == "" and scene.toolTip() == ""
+    scene.hover("output", (1, 2, 3))
+    window.controls.stride_h.setValue(2)
+    window.document.build_now()
+    assert window.status.text() == "" and scene.toolTip() == "" and scene.hover_text == ""
+    assert scene.grids["output"].outlined("hover") == {}
+    window.show_error("a message")
+    scene.hover(None, None)
+    assert window.status.text() == "a message"
+
+
 def test_the_im2col_panel_lights_the_frames_row_and_column(make_window):
     window = make_window(DENSE)
     window.side_tabs.setCurrentWidget(window.im2col_panel)

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.lesson_dock.hide()
         self._pending_frame = None
         self.status = QLabel()
+        self._hover_in_status = ""  # the hover text the status bar shows, if it shows one
         self.statusBar().addWidget(self.status, 1)
 
         self.document.builtChanged.connect(self._show_built)
@@ -408,8 +409,8 @@ class MainWindow(QMainWindow):
             return
         trace = built.trace
         scene = self._scene_for(built.operation)
+        self.scene.hover(None, None)  # the text under the mouse was about the old numbers
         if scene is not self.scene:
-            self.scene.hover(None, None)
             self.scene = scene
             self.scene_stack.setCurrentWidget(scene)
             scene.set_stale(self.document.stale)
@@ -444,10 +445,15 @@ class MainWindow(QMainWindow):
         self.scene.set_badge(badge_html(check))
 
     def _show_hover(self, text: str) -> None:
+        """What is under the mouse, in the status bar and the tooltip; nothing under it (or a new
+        build, whose numbers the old text no longer describes) clears both, but not a message."""
         if text:
             self.status.setStyleSheet("")
             self.status.setText(text)
-            self.scene.setToolTip(text)
+            self._hover_in_status = text
+        elif self.status.text() == self._hover_in_status:
+            self.status.setText("")
+        self.scene.setToolTip(text)
 
     def closeEvent(self, event) -> None:
         self.player.pause()
