@@ -241,6 +241,36 @@ def test_a_change_builds_in_the_background_and_shows_when_ready(window, qtbot):
                                rtol=1e-12, atol=1e-12)
 
 
+def test_a_builds_torch_check_starts_after_its_picture_is_painted(make_window, qtbot):
+    """The comparison with torch waits for the paint of the picture it checks (both would share
+    the two cores otherwise), then arrives as usual."""
+    import dataclasses
+
+    from PySide6.QtCore import QEvent, QObject
+
+    window = make_window()
+    builder, document = window.document.builder, window.document
+    painted = []  # the generation on show at each paint of the scene, in order
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Paint and document.built is not None:
+                painted.append(document.built.generation)
+            return False
+
+    paints = Paints(window)
+    window.scene.viewport().installEventFilter(paints)
+    started_after = []  # what had been painted when each check started (on the check thread)
+    real_check = builder.check
+    builder.check = lambda result: (started_after.append((result.generation, list(painted))), real_check(result))[1]
+    with qtbot.waitSignals([document.builtChanged, document.torchChecked], timeout=60000):
+        document.propose(dataclasses.replace(document.spec, stride=(2, 2)))
+    generation = document.built.generation
+    assert [g for g, _ in started_after] == [generation]
+    assert generation in started_after[0][1]  # painted before its check began
+    assert window.last_check.agree and "equals torch" in window.scene.header.text
+
+
 def test_held_torch_checks_arrive_after_they_are_released(make_window, qtbot):
     """The app holds the comparison with torch until its first paint; released, the newest build's
     check arrives and the badge says so."""

@@ -37,6 +37,11 @@ class TraceBuilder(QObject):
         self._checks_held = False
         self._held_check = None
         self._held_lock = threading.Lock()
+        # With wait_for_paint (the window sets it), a build's check also waits until the window
+        # says the build is on screen (painted): torch's work should not share the two cores with
+        # the drawing of the picture it checks, the slowest part of a parameter change.
+        self.wait_for_paint = False
+        self._painted = 0  # the newest generation the window has painted
 
     def request(self, spec: ConvSpec, image: np.ndarray | None = None, args: ConvArguments | None = None,
                 label: str = "") -> int:
@@ -70,10 +75,8 @@ class TraceBuilder(QObject):
         self.built.emit(result)
         if self.check_with_torch:
             with self._held_lock:
-                if self._checks_held:
-                    self._held_check = result
-                    return
-            self._checks.submit(self._check, result)
+                self._held_check = result
+            self._check_if_free()
 
     def hold_checks(self) -> None:
         """Keep the comparisons with torch until ``release_checks`` (the newest one is kept)."""
@@ -88,8 +91,23 @@ class TraceBuilder(QObject):
 
     def release_checks(self) -> None:
         with self._held_lock:
-            self._checks_held, held, self._held_check = False, self._held_check, None
-        if held is not None and not self._closed:
+            self._checks_held = False
+        self._check_if_free()
+
+    def painted(self, generation: int) -> None:
+        """The window has painted build ``generation``: its check may start (with wait_for_paint)."""
+        with self._held_lock:
+            self._painted = max(self._painted, generation)
+        self._check_if_free()
+
+    def _check_if_free(self) -> None:
+        """Start the held check unless checks are held or its build is not on screen yet."""
+        with self._held_lock:
+            held = self._held_check
+            if held is None or self._checks_held or (self.wait_for_paint and held.generation > self._painted):
+                return
+            self._held_check = None
+        if not self._closed:
             self._checks.submit(self._check, held)
 
     def check(self, result: Built) -> TorchCheck:

@@ -42,6 +42,7 @@ from .player import Player
 from .player_bar import PlayerBar
 from .receptive_field_view import ReceptiveFieldView
 from .settings import Settings
+from .painted import PaintReporter
 from .side_panels import CodePanel, GroupsPanel, Im2colPanel, RoadsPanel
 from .training import TrainingView
 
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
         # One scene per kind of operation, made when first needed; ``self.scene`` is the one on show.
         self.scene_stack = QStackedWidget()
         self._scenes: dict[type, SceneBase] = {}
+        self.document.builder.wait_for_paint = True  # each check starts once its picture is painted
+        self._paint_reporter = PaintReporter(self)
         self.scene = self._scene_for("conv")
         self.player_bar = PlayerBar(self.player)
         visualizer = QWidget()
@@ -178,6 +181,7 @@ class MainWindow(QMainWindow):
         if cls not in self._scenes:
             scene = self._scenes[cls] = cls()
             scene.hovered.connect(self._show_hover)
+            self._paint_reporter.watch(scene)
             if self.presenter:
                 scene.set_text_scale(1.7)
             self.scene_stack.addWidget(scene)
