@@ -34,6 +34,29 @@ def one_torch_thread():
 
 
 # ----------------------------------------------------------------------------------------------
+# Qt objects die at the end of their test
+
+@pytest.fixture(autouse=True)
+def qt_objects_destroyed_now(request):
+    """After a Qt test, destroy what it closed, now: the widgets ``deleteLater()`` was called on
+    (pytest-qt's and ``make_window``'s; without an event loop running, Qt would only delete them
+    inside some later test's wait), then the Python cycles that still hold windows. Otherwise the
+    garbage collector destroys whole pyqtgraph windows at whatever allocation it happens to run
+    in, in a later test: the suite crashed in teardown now and then, and once hung a new window's
+    constructor inside a signal disconnect."""
+    yield
+    if not {"qtbot", "qapp"} & set(request.fixturenames):
+        return
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # what the collection let go
+
+
+# ----------------------------------------------------------------------------------------------
 # The window (tests/test_app_*.py)
 
 APP_THREAD_PREFIXES = ("convviz-build", "convviz-torch", "convviz-train", "convviz-load")
