@@ -19,8 +19,9 @@ FLOAT32 = dict(rtol=2e-6, atol=1e-6)
 
 
 def grid_planes(window, name: str) -> np.ndarray:
-    """(k, H, W): the arrays the image items of grid ``name`` hold, plane by plane."""
-    return np.stack([np.asarray(item.image, dtype=np.float64) for item in window.scene.grids[name].images])
+    """(k, H, W): the arrays the image items of grid ``name`` hold, plane by plane (cut out of the
+    one mosaic image when its planes are small)."""
+    return np.asarray(window.scene.grids[name].shown_planes(), dtype=np.float64)
 
 
 def outlined_cells(grid, layer: str = "hover") -> set[tuple[int, int, int]]:

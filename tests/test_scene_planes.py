@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import QPointF, QRectF
 
 from convviz.scene.planes import PlaneGrid, format_number
 
@@ -51,12 +52,54 @@ def test_numbers_are_written_in_big_cells_and_hidden_in_small_ones(grid, qtbot):
     qtbot.waitUntil(lambda: len(shown_texts(plane_grid)) == 3)
 
 
-def test_planes_show_their_arrays_and_nan_is_transparent(grid):
+def test_small_planes_share_one_mosaic_image_with_nan_in_the_gaps(grid):
     _, plane_grid = grid
-    plane_grid.set_layout(2, 2, 3)
-    planes = np.array([[[1, 2, 3], [4, 5, 6]], [[np.nan, 0, -1], [2, 2, 2]]], dtype=np.float32)
-    plane_grid.set_planes(planes, None, (-6, 6))
-    for image, plane in zip(plane_grid.images, planes):
-        np.testing.assert_array_equal(image.image, plane)
-    assert [plane_grid.origin(k) for k in range(2)] == [(0, 0), (4, 0)]
+    planes = np.arange(5 * 2 * 3, dtype=np.float32).reshape(5, 2, 3)
+    planes[1, 0, 0] = np.nan
+    plane_grid.set_layout(5, 2, 3, columns=2)
+    plane_grid.set_planes(planes, None, (-30, 30))
+    assert plane_grid.mosaic and len(plane_grid.images) == len(plane_grid.overlays) == 1
+    mosaic = plane_grid.images[0].image
+    assert mosaic.shape == (3 * 3 - 1, 2 * 4 - 1) and plane_grid.images[0].pos() == QPointF(0, 0)
+    for k in range(5):
+        x, y = plane_grid.origin(k)
+        np.testing.assert_array_equal(mosaic[y:y + 2, x:x + 3], planes[k])
+    assert np.isnan(mosaic[2, :]).all() and np.isnan(mosaic[:, 3]).all()  # the gaps
+    assert np.isnan(mosaic[6:8, 4:7]).all()  # the sixth place of the last row is empty
+    np.testing.assert_array_equal(plane_grid.shown_planes(), planes)
+    assert [plane_grid.origin(k) for k in range(3)] == [(0, 0), (4, 0), (0, 3)]
     assert plane_grid.cell_at(4.5, 0.5) == (1, 0, 0) and plane_grid.cell_at(3.5, 0.5) is None
+    # an overlay on one plane: its tint where the plane is, nothing elsewhere
+    tint = np.full((2, 3, 4), 200, dtype=np.uint8)
+    plane_grid.set_overlay(3, tint)
+    overlay = plane_grid.overlays[0].image
+    assert overlay.shape == mosaic.shape + (4,) and (overlay[3:5, 4:7] == 200).all()
+    assert overlay.sum() == tint.sum()
+    plane_grid.set_overlay(3, None)
+    assert plane_grid.overlays[0].image is None
+
+
+def test_large_planes_get_an_image_each(grid):
+    _, plane_grid = grid
+    planes = np.random.default_rng(0).normal(size=(3, 40, 30)).astype(np.float32)
+    plane_grid.set_layout(3, 40, 30)
+    plane_grid.set_planes(planes, None, (-4, 4))
+    assert not plane_grid.mosaic and len(plane_grid.images) == 3
+    for k, image in enumerate(plane_grid.images):
+        np.testing.assert_array_equal(image.image, planes[k])
+        assert (image.pos().x(), image.pos().y()) == plane_grid.origin(k)
+    np.testing.assert_array_equal(plane_grid.shown_planes(), planes)
+    before = [image.image for image in plane_grid.images]
+    changed = planes.copy()
+    changed[1, 5, 5] = 9
+    plane_grid.set_planes(changed, None, (-4, 4))
+    after = [image.image for image in plane_grid.images]
+    assert after[0] is before[0] and after[2] is before[2] and after[1] is not before[1]  # only plane 1 redone
+
+
+def test_the_hatch_lies_under_every_plane_and_nowhere_else(grid):
+    _, plane_grid = grid
+    plane_grid.set_layout(3, 2, 2, columns=3)
+    path = plane_grid.background.path()
+    assert path.boundingRect() == QRectF(0, 0, 3 * 3 - 1, 2)
+    assert path.contains(QPointF(0.5, 0.5)) and path.contains(QPointF(3.5, 1.5)) and not path.contains(QPointF(2.5, 0.5))

@@ -5,6 +5,11 @@ the kernels of a weight) laid out in rows with a one-cell gap, each over a hatch
 wherever a cell holds NaN ("not computed yet"). On top it draws cell outlines (the taps of the
 current window, the current output element, hover highlights) and numbers in cells, all with items
 built once and reused, so a frame only moves and re-colours them.
+
+Large planes get an image item each, so a frame that changes one plane re-colours only that one.
+Small planes (the 24 kernels of 3×3 of a classroom example) share one image, a mosaic of them with
+NaN in the gaps: painting an item costs about the same however few pixels it has, and one per
+kernel made a parameter change spend most of its paint on them.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from . import palette
 
 GAP = 1  # empty cells between planes
+MOSAIC_CELLS = 1024  # planes of at most this many cells share one image item
 
 
 def format_number(value: float) -> str:
@@ -42,9 +48,16 @@ class PlaneGrid:
         view.invertY(True)
         view.setMenuEnabled(False)
         view.setMouseEnabled(False, False)
-        self.images: list[pg.ImageItem] = []
-        self.backgrounds: list[QGraphicsRectItem] = []
-        self.overlays: list[pg.ImageItem] = []
+        self.images: list[pg.ImageItem] = []    # one per plane, or one mosaic of all planes
+        self.overlays: list[pg.ImageItem] = []  # the same, for RGBA tints over the planes
+        self.mosaic = False
+        self._overlay_planes: list[np.ndarray | None] = []  # a mosaic's overlay, plane by plane
+        # The hatch under every plane: one path of squares, painted in one go.
+        self.background = QGraphicsPathItem()
+        self.background.setBrush(palette.HATCH)
+        self.background.setPen(QPen(Qt.NoPen))
+        self.background.setZValue(-10)
+        view.addItem(self.background)
         self.shape = (0, 0, 0)
         self.columns = 1
         self._outlines: dict[str, OutlineLayer] = {}
@@ -65,30 +78,30 @@ class PlaneGrid:
         self.shape, self.columns = (count, height, width), columns
         # Items are kept and moved when they can be: making and adding pyqtgraph items is most of
         # what a parameter change costs.
-        for item in self.images[count:] + self.backgrounds[count:] + self.overlays[count:]:
+        self.mosaic = count > 1 and height * width <= MOSAIC_CELLS
+        items = 1 if self.mosaic else count
+        for item in self.images[items:] + self.overlays[items:]:
             self.view.removeItem(item)
-        del self.images[count:], self.backgrounds[count:], self.overlays[count:]
-        while len(self.images) < count:
-            background = QGraphicsRectItem()
-            background.setBrush(palette.HATCH)
-            background.setPen(QPen(Qt.NoPen))
-            background.setZValue(-10)
-            self.view.addItem(background)
+        del self.images[items:], self.overlays[items:]
+        while len(self.images) < items:
             image = pg.ImageItem(axisOrder="row-major")
             self.view.addItem(image)
             overlay = pg.ImageItem(axisOrder="row-major")
             overlay.setZValue(5)
             self.view.addItem(overlay)
-            self.backgrounds.append(background)
             self.images.append(image)
             self.overlays.append(overlay)
+        for k in range(items):
+            x0, y0 = self.offset if self.mosaic else self.origin(k)
+            for item in (self.images[k], self.overlays[k]):
+                item.setPos(x0, y0)
+                item.clear()  # the old layout's picture is not this one's
+        self._overlay_planes = [None] * count
+        hatch = QPainterPath()
         for k in range(count):
             x0, y0 = self.origin(k)
-            self.backgrounds[k].setRect(QRectF(x0, y0, width, height))
-            self.images[k].setPos(x0, y0)
-            self.images[k].clear()  # the old plane's picture is not this layout's
-            self.overlays[k].setPos(x0, y0)
-            self.overlays[k].clear()
+            hatch.addRect(QRectF(x0, y0, width, height))
+        self.background.setPath(hatch)
         self.view.setRange(self.bounds(), padding=0.02)
 
     def bounds(self) -> QRectF:
@@ -126,23 +139,56 @@ class PlaneGrid:
 
     # ------------------------------------------------------------------------------------------
     def set_planes(self, planes, lut, levels) -> None:
-        """Show ``planes`` (k, H, W); NaN cells are transparent over the hatch. A plane equal to
+        """Show ``planes`` (k, H, W); NaN cells are transparent over the hatch. An image equal to
         what its item already shows (with the same colours) is left alone: a frame of the slide
         phase changes one cell of one plane, and re-colouring the others is most of a frame's paint."""
-        for image, plane in zip(self.images, planes):
-            plane = np.ascontiguousarray(plane, dtype=np.float32)
+        shown_arrays = [self._mosaic_of(planes, np.nan)] if self.mosaic else planes
+        for image, array in zip(self.images, shown_arrays):
+            array = np.ascontiguousarray(array, dtype=np.float32)
             shown = image.image
-            if (shown is not None and shown.shape == plane.shape and image.lut is lut and image.levels is not None
-                    and tuple(image.levels) == tuple(levels) and np.array_equal(shown, plane, equal_nan=True)):
+            if (shown is not None and shown.shape == array.shape and image.lut is lut and image.levels is not None
+                    and tuple(image.levels) == tuple(levels) and np.array_equal(shown, array, equal_nan=True)):
                 continue
-            image.setImage(plane, autoLevels=False, levels=levels, lut=lut)
+            image.setImage(array, autoLevels=False, levels=levels, lut=lut)
+
+    def shown_planes(self) -> np.ndarray:
+        """The (k, H, W) planes the image items show now (cut out of the mosaic when there is one)."""
+        count, height, width = self.shape
+        if not self.mosaic:
+            return np.stack([np.asarray(image.image) for image in self.images[:count]])
+        mosaic = np.asarray(self.images[0].image)
+        x0, y0 = self.offset
+        return np.stack([mosaic[y - y0:y - y0 + height, x - x0:x - x0 + width]
+                         for x, y in (self.origin(k) for k in range(count))])
+
+    def _mosaic_of(self, planes, fill) -> np.ndarray:
+        """``planes`` (k, H, W, ...) laid out as the grid shows them, ``fill`` in the gaps."""
+        planes = np.asarray(planes)
+        count, height, width = self.shape
+        rows = math.ceil(count / self.columns)
+        tiles = np.full((rows * self.columns, height + GAP, width + GAP) + planes.shape[3:], fill, dtype=planes.dtype)
+        tiles[:count, :height, :width] = planes
+        tiles = tiles.reshape((rows, self.columns) + tiles.shape[1:]).swapaxes(1, 2)
+        mosaic = tiles.reshape((rows * (height + GAP), self.columns * (width + GAP)) + planes.shape[3:])
+        return mosaic[:rows * (height + GAP) - GAP, :self.columns * (width + GAP) - GAP]
 
     def set_overlay(self, k: int, rgba: np.ndarray | None) -> None:
-        if k < len(self.overlays):
-            if rgba is None:
-                self.overlays[k].clear()
-            else:
-                self.overlays[k].setImage(rgba, autoLevels=False, levels=(0, 255))
+        """An RGBA tint (H, W, 4) over plane ``k``, or none."""
+        if k >= len(self._overlay_planes):
+            return
+        self._overlay_planes[k] = rgba
+        if self.mosaic:
+            _, height, width = self.shape
+            empty = np.zeros((height, width, 4), dtype=np.uint8)
+            tints = [empty if tint is None else tint for tint in self._overlay_planes]
+            item, rgba = self.overlays[0], None if all(t is None for t in self._overlay_planes) else \
+                self._mosaic_of(np.stack(tints).astype(np.uint8), 0)
+        else:
+            item = self.overlays[k]
+        if rgba is None:
+            item.clear()
+        else:
+            item.setImage(rgba, autoLevels=False, levels=(0, 255))
 
     def outline(self, name: str, cells, colours, width: float | None = None, z: float = 10) -> None:
         """Outline ``cells`` ((k, y, x) rows) in ``colours`` (one or one per cell); a named layer,
