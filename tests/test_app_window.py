@@ -5,6 +5,7 @@ screen equals PyTorch."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from html import escape, unescape
@@ -213,3 +214,21 @@ def test_backward_grids_are_hidden_in_forward_mode_and_shown_in_backward(make_wi
     assert all(grids[name].view.isVisible() for name in ("grad_input", "grad_weight", "grad_output"))
     assert "∂L/∂w" in grids["grad_weight"].title.text
     assert f"{g.out_channels}×{g.in_per_group}×3×3" in grids["grad_weight"].title.text
+
+
+def test_the_colour_bars_show_the_levels_the_images_are_drawn_with(make_window):
+    """Each colour bar spans -level..level of its array, the same levels its images use, and
+    follows a new build (left alone only when its levels did not change)."""
+    window = make_window(dataclasses.replace(FORWARD, mode="backward", grad_output="random"))
+    scene = window.scene
+    for _ in range(2):
+        built = window.document.built
+        for name in ("output", "grad_output"):
+            level = built.levels[name]
+            bar = scene.colour_bars[name]
+            assert tuple(bar.levels()) == (-level, level)
+            assert tuple(bar.axis.range) == (-level, level)
+            assert tuple(scene.grids[name].images[0].levels) == (-level, level)
+        window.controls.grad_seed.setValue(window.controls.grad_seed.value() + 1)  # new ∂L/∂y, new levels
+        rebuild(window)
+        assert window.document.built.levels["grad_output"] != built.levels["grad_output"]

@@ -58,6 +58,13 @@ class ConvScene(SceneBase):
     # ------------------------------------------------------------------------------------------
     # A new trace
 
+    def _set_bar(self, name: str, level: float) -> None:
+        """Colour bar ``name`` from -level to level; left alone when it already is (pyqtgraph lays
+        out and draws its axis again on every setLevels)."""
+        bar = self.colour_bars[name]
+        if tuple(bar.levels()) != (-level, level):
+            bar.setLevels(values=(-level, level))
+
     def show_built(self, built) -> None:
         self.built = built
         trace, levels = built.trace, built.levels
@@ -118,12 +125,10 @@ class ConvScene(SceneBase):
         self.grids["output"].title.setText((tr("output y of the transposed convolution %1 (F×OH×OW)") if self._direct
                                             else tr("output y %1 (F×OH×OW)"))
                                            .replace("%1", _shape(g.out_channels, g.out_height, g.out_width)))
-        level = levels["output"]
-        self.colour_bars["output"].setLevels(values=(-level, level))
+        self._set_bar("output", levels["output"])
         self.colour_bars["grad_output"].setVisible(backward)
         if backward:
-            level = levels["grad_output"]
-            self.colour_bars["grad_output"].setLevels(values=(-level, level))
+            self._set_bar("grad_output", levels["grad_output"])
             grid = self.grids["grad_input"]
             grid.set_layout(g.in_channels, g.padded_height, g.padded_width, columns=square_columns(g.in_channels))
             for c in range(g.in_channels):
