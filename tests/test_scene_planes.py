@@ -103,3 +103,32 @@ def test_the_hatch_lies_under_every_plane_and_nowhere_else(grid):
     path = plane_grid.background.path()
     assert path.boundingRect() == QRectF(0, 0, 3 * 3 - 1, 2)
     assert path.contains(QPointF(0.5, 0.5)) and path.contains(QPointF(3.5, 1.5)) and not path.contains(QPointF(2.5, 0.5))
+
+
+@pytest.mark.parametrize("grow_only", [False, True])
+def test_a_grow_only_label_keeps_its_tallest_height_at_its_width(qtbot, grow_only):
+    from convviz.scene.planes import WrappedLabel
+    from convviz.scene.scene_base import settle_layout
+
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    label = WrappedLabel("", justify="left", size="9pt")
+    label.grow_only = grow_only
+    widget.ci.addItem(label, row=0, col=0)
+    widget.ci.addViewBox(row=1, col=0)
+    widget.resize(400, 300)
+    widget.show()
+    qtbot.waitExposed(widget)
+
+    def height_for(text):
+        label.setText(text)
+        settle_layout()
+        return label.minimumHeight()
+
+    one = height_for("one line")
+    many = height_for("<br>".join(["a line"] * 6))
+    assert many > 4 * one
+    assert height_for("one line") == (many if grow_only else one)  # shorter text: kept, or shrunk
+    widget.resize(500, 300)  # another width: the lines wrap anew, the tallest so far is forgotten
+    settle_layout()
+    assert height_for("one line") == one

@@ -182,6 +182,8 @@ class MainWindow(QMainWindow):
             scene = self._scenes[cls] = cls()
             scene.hovered.connect(self._show_hover)
             self._paint_reporter.watch(scene)
+            if scene.math is not None:  # the panels stay put as the math's line count changes
+                scene.math.grow_only = True
             if self.presenter:
                 scene.set_text_scale(1.7)
             self.scene_stack.addWidget(scene)

@@ -300,7 +300,15 @@ class OutlineLayer:
 
 class WrappedLabel(pg.LabelItem):
     """A label that wraps its text to the width the layout gives it, instead of demanding the
-    width of its longest line (which would squeeze every panel beside it)."""
+    width of its longest line (which would squeeze every panel beside it).
+
+    With ``grow_only`` it keeps the tallest height its texts have needed at this width and text
+    size: the window's math panel, whose frames need four lines in one phase and nine in another,
+    would otherwise make every panel above it jump (and be laid out and painted again) at each
+    phase change and at most parameter changes. An export leaves it off: each frame is drawn as it
+    would be alone."""
+
+    grow_only = False
 
     def setText(self, text, **args):
         # The same text again (a title while the frames play) would lay out its HTML once more.
@@ -312,12 +320,18 @@ class WrappedLabel(pg.LabelItem):
         width = self.rect().width()
         if width > 20 and abs(self.item.textWidth() - width) > 1:
             self.item.setTextWidth(width)
-        bounds = self.itemRect()
+        height = self.itemRect().height()
+        if self.grow_only:
+            key = (round(width), self.opts.get("size"))
+            if getattr(self, "_tallest", (None, 0))[0] != key:
+                self._tallest = (key, 0)
+            height = max(height, self._tallest[1])
+            self._tallest = (key, height)
         self.setMinimumWidth(20)
-        self.setMinimumHeight(bounds.height())
+        self.setMinimumHeight(height)
         self._sizeHint = {
-            Qt.SizeHint.MinimumSize: (20, bounds.height()),
-            Qt.SizeHint.PreferredSize: (20, bounds.height()),
+            Qt.SizeHint.MinimumSize: (20, height),
+            Qt.SizeHint.PreferredSize: (20, height),
             Qt.SizeHint.MaximumSize: (-1, -1),
             Qt.SizeHint.MinimumDescent: (0, 0),
         }
