@@ -48,6 +48,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from convviz.app import freeze_what_start_made
 from convviz.qt.main_window import MainWindow
 from convviz.qt.settings import Settings
 from convviz.state.build import build_trace, colour_levels, conv_arguments
@@ -438,6 +439,9 @@ def main() -> int:
         window.side_tabs.setCurrentIndex(args.side_tab)
         window.show()
         app.processEvents()
+        if not args.no_torch_check:  # as the app does once torch is in: freeze what start made
+            wait_until(app, lambda: window.last_check is not None, timeout=60)
+        freeze_what_start_made()
         watch = PaintWatch(window.scene.viewport())
         print(f"window {window.width()}x{window.height()}, scene viewport {window.scene.viewport().width()}x"
               f"{window.scene.viewport().height()}, side tab {window.side_tabs.tabText(args.side_tab)!r}; "
