@@ -85,3 +85,19 @@ def test_bad_window_arguments_are_refused_with_a_message(argv, words, capsys):
         main(argv)
     assert exit_.value.code == 2
     assert words in capsys.readouterr().err
+
+
+def test_what_start_made_is_frozen_out_of_full_collections():
+    """The app calls this once torch is in; here it is undone at once (a test session must keep
+    collecting its windows)."""
+    import gc
+
+    from convviz.app import freeze_what_start_made
+
+    assert gc.get_freeze_count() == 0
+    try:
+        freeze_what_start_made()
+        assert gc.get_freeze_count() > 10_000  # the modules, pyqtgraph's and torch's among them
+    finally:
+        gc.unfreeze()
+    assert gc.get_freeze_count() == 0
