@@ -256,6 +256,29 @@ def test_a_change_that_shortens_the_trace_keeps_a_frame_that_exists(window):
     assert player.frame == 5
 
 
+def test_the_phase_explanation_keeps_its_height_so_the_scene_does_not_jump(make_window):
+    """Each phase's explanation wraps to its own number of lines; once a height has been needed
+    at this width the label keeps it, so the scene above stays the same size."""
+    from convviz.scene.scene_base import settle_layout
+
+    window = make_window(ConvSpec(size=24, channels=3, out_channels=4, mode="backward"))
+    window.resize(1300, 900)  # the player bar about 620 pixels wide: explanations of 2 and 3 lines
+    trace, bar = window.document.built.trace, window.player_bar
+    lines = set()
+    firsts = [phase.first for phase in trace.phases]
+    heights = {}
+    for _ in range(2):
+        for first in firsts:
+            window.player.seek(first)
+            settle_layout()
+            assert bar.explanation.height() >= bar.explanation.heightForWidth(bar.explanation.width())  # all shown
+            heights.setdefault(first, []).append(window.scene.height())
+            lines.add(bar.explanation.heightForWidth(bar.explanation.width()))
+    assert len(lines) > 1  # the phases do need different heights here
+    second_round = [seen[1] for seen in heights.values()]
+    assert len(set(second_round)) == 1  # the scene kept one size through every phase
+
+
 def test_closing_during_playback_stops_the_timer(make_window, qtbot):
     window = make_window(ConvSpec(size=8))
     window.player.set_speed(0.5)

@@ -3,7 +3,7 @@ always the frame number, the phase and its one-line explanation."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QRect, QSignalBlocker, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -94,6 +94,9 @@ class PlayerBar(QWidget):
         row.addWidget(self.frame_label)
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
+        self.explanation.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self._explanation_width = None
+        self._reserve_explanation_lines()
         column.addWidget(self.explanation)
         player.frameChanged.connect(self._show_frame)
         player.playingChanged.connect(self._show_playing)
@@ -101,6 +104,25 @@ class PlayerBar(QWidget):
         self._show_speed(player.speed)
         self.trace = None
 
+
+    def _reserve_explanation_lines(self) -> None:
+        """The explanation keeps the tallest height it has needed at this width (two lines at
+        least): a label that grew and shrank with each phase would resize the whole scene above
+        it, a full layout and paint of every panel, at phase changes while playing and after
+        parameter changes."""
+        label = self.explanation
+        if label.width() != self._explanation_width:  # a new width (or font): wrapped anew
+            self._explanation_width = label.width()
+            label.setMinimumHeight(2 * label.fontMetrics().lineSpacing())
+        needed = label.heightForWidth(label.width())
+        if needed > label.minimumHeight():
+            label.setMinimumHeight(needed)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._explanation_width = None
+            self._reserve_explanation_lines()
     def set_trace(self, trace) -> None:
         self.trace = trace
         with QSignalBlocker(self.slider):
@@ -119,6 +141,7 @@ class PlayerBar(QWidget):
                                  .replace("%2", f"{len(self.trace):,}"))
         name, frames = self.tr(phase.name.replace("_", " ")), self.tr("frames")  # lupdate skips f-strings
         self.explanation.setText(f"<b>{name}</b> ({frames} {phase.first + 1:,}–{phase.last + 1:,}): {phase.explanation}")
+        self._reserve_explanation_lines()
 
     def _show_playing(self, playing: bool) -> None:
         self.play.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
