@@ -45,6 +45,29 @@ def _symmetric(array) -> tuple[float, float]:
     return -level, level
 
 
+class DrawnWhenSeen:
+    """A side panel that draws a build only while its tab is in front: ``show_built`` keeps the
+    build, and ``draw()`` runs once per build, now if the panel is seen or when it comes to the
+    front (most parameter changes happen with another tab in front)."""
+
+    built = None
+    _drawn = False
+
+    def show_built(self, built) -> None:
+        self.built, self._drawn = built, False
+        if self.isVisible():
+            self._draw_once()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._draw_once()
+
+    def _draw_once(self) -> None:
+        if self.built is not None and not self._drawn:
+            self._drawn = True
+            self.draw()
+
+
 class GroupsPanel(QWidget):
     """The input-channel × filter connectivity matrix coloured by group, with the counts."""
 
@@ -173,7 +196,7 @@ class Im2colPanel(QWidget):
         self.group = None
 
 
-class RoadsPanel(QWidget):
+class RoadsPanel(DrawnWhenSeen, QWidget):
     """Backward: the input gradient by the scatter-add and by a transposed convolution."""
 
     def __init__(self, parent=None):
@@ -189,20 +212,8 @@ class RoadsPanel(QWidget):
         self.check = QLabel()
         self.check.setWordWrap(True)
         layout.addWidget(self.check)
-        self.built, self.roads = None, None
 
-    def show_built(self, built) -> None:
-        self.built, self.roads = built, None
-        if self.isVisible():
-            self._draw()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self._draw()
-
-    def _draw(self) -> None:
-        if self.built is None or self.roads is not None:
-            return
+    def draw(self) -> None:
         trace = self.built.trace
         if not convolution_only(self.built):
             self.check.setText(self.tr("The two roads to ∂L/∂x belong to a convolution's backward pass."))
@@ -216,7 +227,7 @@ class RoadsPanel(QWidget):
             return
         # The engine's fast algorithm: at 256×256×3 with 16 filters of 7×7 "banded" takes 0.07 s, the
         # default "strided" 1.3 s, on the GUI thread.
-        roads = self.roads = trace.input_gradient_roads("banded")
+        roads = trace.input_gradient_roads("banded")
         spread = roads.spread_grad_output[0, 0]
         self.spread_image.setImage(spread, autoLevels=False, levels=_symmetric(spread), lut=palette.DIVERGING_LUT)
         kernel = roads.transposed_kernel[0, 0]
@@ -236,7 +247,7 @@ class RoadsPanel(QWidget):
                            .replace("%2", f"{roads.max_abs_difference:.3g}").replace("%3", f"{roads.tolerance:.3g}"))
 
 
-class CodePanel(QWidget):
+class CodePanel(DrawnWhenSeen, QWidget):
     """The PyTorch code that reproduces what is on screen, with a Copy button."""
 
     def __init__(self, parent=None):
@@ -254,24 +265,10 @@ class CodePanel(QWidget):
         self.copy = QPushButton(self.tr("Copy"))
         self.copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
         layout.addWidget(self.copy)
-        self.built, self.written = None, False
 
-    def show_built(self, built) -> None:
-        """Written when the tab is seen: the code of a large kernel is thousands of literals, and
-        most parameter changes happen with another tab in front."""
-        self.built, self.written = built, False
-        if self.isVisible():
-            self._write()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self._write()
-
-    def _write(self) -> None:
+    def draw(self) -> None:
+        """The code of the build (a large kernel's is thousands of literals: written when seen)."""
         built = self.built
-        if built is None or self.written:
-            return
-        self.written = True
         if built.label:
             self.text.setPlainText(self.tr("# These arrays come from a training run (%1); the code reproduces the "
                                            "visualizer's own pictures only.").replace("%1", built.label))
