@@ -276,7 +276,7 @@
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/main_window.py" line="+58"/>
+        <location filename="../convviz/qt/main_window.py" line="+59"/>
         <source>checking against PyTorch…</source>
         <translation>正在与 PyTorch 核对…</translation>
     </message>
@@ -311,7 +311,7 @@
         <translation>convviz — 让卷积看得见</translation>
     </message>
     <message>
-        <location filename="../convviz/scene/conv_scene.py" line="+88"/>
+        <location filename="../convviz/scene/conv_scene.py" line="+96"/>
         <source>zero-inserted input z %1 (C×Hz×Wz)</source>
         <translation>插零后的输入 z %1 (C×Hz×Wz)</translation>
     </message>
@@ -322,7 +322,7 @@
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../convviz/scene/pool_scene.py" line="+131"/>
+        <location filename="../convviz/scene/pool_scene.py" line="+130"/>
         <source>input x %1 (C×H×W)</source>
         <translation>输入 x %1 (C×H×W)</translation>
     </message>
@@ -353,7 +353,7 @@
         <translation>输出 y %1 (F×OH×OW)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+12"/>
         <source>∂L/∂w %1</source>
         <translation>∂L/∂w %1</translation>
     </message>
@@ -364,7 +364,7 @@
         <translation>给定的 ∂L/∂y %1</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+48"/>
         <source>∂L/∂x̃ padded %1</source>
         <translation>填充后的 ∂L/∂x̃ %1</translation>
     </message>
@@ -374,12 +374,12 @@
         <translation>裁剪后的 ∂L/∂x %1</translation>
     </message>
     <message>
-        <location filename="../convviz/scene/scene_base.py" line="+117"/>
+        <location filename="../convviz/scene/scene_base.py" line="+69"/>
         <source>not current: the controls show a change that cannot run or is still being built</source>
         <translation>不是最新：控件中的修改无法运行或仍在计算中</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+77"/>
         <source>frame</source>
         <translation>帧</translation>
     </message>
@@ -410,7 +410,7 @@
     </message>
     <message>
         <location line="+9"/>
-        <location filename="../convviz/scene/pool_scene.py" line="+114"/>
+        <location filename="../convviz/scene/pool_scene.py" line="+100"/>
         <source>not computed yet</source>
         <translation>尚未计算</translation>
     </message>
@@ -437,7 +437,7 @@
     </message>
     <message>
         <location filename="../convviz/scene/math_text.py" line="+42"/>
-        <location filename="../convviz/scene/pool_scene.py" line="-217"/>
+        <location filename="../convviz/scene/pool_scene.py" line="-203"/>
         <source>(%1 more)</source>
         <translation>（还有 %1 项）</translation>
     </message>
@@ -502,12 +502,12 @@
         <translation>（对 %1 个输出求和）</translation>
     </message>
     <message>
-        <location filename="../convviz/scene/pool_scene.py" line="-9"/>
+        <location filename="../convviz/scene/pool_scene.py" line="-8"/>
         <source>(ceil mode: the + (s − 1) rounds up; a window that would start in the right padding is dropped)</source>
         <translation>（ceil_mode：加上 (s − 1) 使结果向上取整；起点会落在右侧填充中的窗口被舍去）</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>the maximum is x[%1, %2, %3], tap %4</source>
         <translation>最大值是 x[%1, %2, %3]，窗口位置 %4</translation>
     </message>
@@ -562,7 +562,7 @@
         <translation>∂L/∂x %1</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+79"/>
         <source>padding cell: %1</source>
         <translation>填充格：%1</translation>
     </message>
@@ -657,7 +657,7 @@
         <translation>到目前为止落在每个格子上的乘积个数（重叠）</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+72"/>
         <source>x[%1, %2, %3] = %4 scatters %5 products onto the full plane; %6 of them land inside the output</source>
         <translation>x[%1, %2, %3] = %4 把 %5 个乘积散布到完整平面上；其中 %6 个落在输出内</translation>
     </message>
@@ -680,18 +680,18 @@
 <context>
     <name>CodePanel</name>
     <message>
-        <location filename="../convviz/qt/side_panels.py" line="+245"/>
-        <location line="+25"/>
+        <location filename="../convviz/qt/side_panels.py" line="+256"/>
+        <location line="+27"/>
         <source>Run this with PyTorch: y, x.grad and conv.weight.grad equal the last frame&apos;s arrays.</source>
         <translation>用 PyTorch 运行这段代码：y、x.grad 和 conv.weight.grad 与最后一帧的数组相同。</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-18"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source># These arrays come from a training run (%1); the code reproduces the visualizer&apos;s own pictures only.</source>
         <translation># 这些数组来自一次训练（%1）；这段代码只能重现可视化器自己的图片。</translation>
     </message>
@@ -1359,7 +1359,7 @@
 <context>
     <name>GroupsPanel</name>
     <message>
-        <location filename="../convviz/qt/side_panels.py" line="-198"/>
+        <location filename="../convviz/qt/side_panels.py" line="-188"/>
         <source>A pooling has no weights and no groups: each output channel is its input channel, pooled.</source>
         <translation>池化没有权重，也没有分组：每个输出通道就是对应的输入通道池化后的结果。</translation>
     </message>
@@ -1551,7 +1551,7 @@
         <translation>渐变</translation>
     </message>
     <message>
-        <location filename="../convviz/qt/main_window.py" line="+26"/>
+        <location filename="../convviz/qt/main_window.py" line="+29"/>
         <source>Visualizer</source>
         <translation>可视化</translation>
     </message>
@@ -1566,7 +1566,7 @@
         <translation>感受野</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
@@ -1601,7 +1601,7 @@
         <translation>课程</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+67"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1846,7 +1846,7 @@
         <translation>播放速度，每秒 0.5 到 120 帧（+ 和 −）</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+52"/>
         <source>frame %1 of %2</source>
         <translation>第 %1 帧，共 %2 帧</translation>
     </message>
@@ -2108,7 +2108,7 @@
 <context>
     <name>RoadsPanel</name>
     <message>
-        <location filename="../convviz/qt/side_panels.py" line="+42"/>
+        <location filename="../convviz/qt/side_panels.py" line="+30"/>
         <source>The two roads to ∂L/∂x belong to a convolution&apos;s backward pass.</source>
         <translation>求 ∂L/∂x 的两条路属于卷积的反向传播。</translation>
     </message>
