@@ -232,3 +232,39 @@ def test_the_colour_bars_show_the_levels_the_images_are_drawn_with(make_window):
         window.controls.grad_seed.setValue(window.controls.grad_seed.value() + 1)  # new ∂L/∂y, new levels
         rebuild(window)
         assert window.document.built.levels["grad_output"] != built.levels["grad_output"]
+
+
+def test_the_dilated_kernels_follow_the_kernels_and_leave_with_dilation_1(make_window):
+    """The dilated kernels sit under the kernels, wherever more filters push them (their images,
+    hatch and outlines together), and when dilation goes back to 1 the kernel view shows the
+    kernels again."""
+    window = make_window(ConvSpec(size=10, channels=3, out_channels=2, dilation=(2, 2)))
+    scene = window.scene
+    for filters in (2, 4):
+        window.controls.out_channels.setValue(filters)
+        rebuild(window)
+        dilated, kernel = scene.dilated, scene.grids["kernel"]
+        assert dilated.offset[1] > kernel.bounds().bottom()  # below the kernels
+        x0, y0 = dilated.origin(0)
+        items = dilated.images if not dilated.mosaic else dilated.images[:1]
+        assert (items[0].pos().x(), items[0].pos().y()) == (x0, y0)
+        assert dilated.background.path().boundingRect().top() == y0
+    window.controls.dilation_h.setValue(1)
+    window.controls.dilation_w.setValue(1)
+    rebuild(window)
+    kernel = scene.grids["kernel"]
+    shown = kernel.view.viewRect()
+    assert scene.dilated.shape[0] == 0
+    assert shown.contains(kernel.bounds().adjusted(0.1, 0.1, -0.1, -0.1))
+    assert abs(shown.center().y() - kernel.bounds().center().y()) < 0.5  # on the kernels, not the old pair
+
+
+def test_a_colour_bar_is_not_set_again_with_the_same_levels(make_window, monkeypatch):
+    window = make_window(FORWARD)
+    scene, built = window.scene, window.document.built
+    calls = []
+    bar = scene.colour_bars["output"]
+    real = bar.setLevels
+    monkeypatch.setattr(bar, "setLevels", lambda *a, **k: (calls.append(k), real(*a, **k))[1])
+    scene.show_built(built)
+    assert calls == []  # the same levels: pyqtgraph's axis is not laid out again

@@ -119,6 +119,7 @@ class ConvScene(SceneBase):
         else:
             self.dilated.clear()
             self.dilated_label.hide()
+            grid.view.setRange(bounds, padding=0.02)  # the kernels alone (the dilated ones are gone)
 
         out_columns = square_columns(g.out_channels)
         self.grids["output"].set_layout(g.out_channels, g.out_height, g.out_width, columns=out_columns)

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QGraphicsPathItem
 from . import palette
 
 GAP = 1  # empty cells between planes
-MOSAIC_CELLS = 1024  # planes of at most this many cells share one image item
+MOSAIC_CELLS = 1024  # planes of at most this many cells share one image item,
+MOSAIC_TOTAL = 16384  # when all of them hold at most this many (a frame re-colours the whole mosaic)
 
 
 def format_number(value: float) -> str:
@@ -60,6 +61,7 @@ class PlaneGrid:
         view.addItem(self.background)
         self.shape = (0, 0, 0)
         self.columns = 1
+        self._laid_at = self.offset  # the offset the items were placed at
         self._outlines: dict[str, OutlineLayer] = {}
         self._pens: dict = {}
         # Whether numbers fit depends on the view's size on screen, known only once it is laid out.
@@ -73,12 +75,12 @@ class PlaneGrid:
     def set_layout(self, count: int, height: int, width: int, columns: int | None = None) -> None:
         """Make room for ``count`` planes; keeps the items when the layout is unchanged."""
         columns = max(columns or count, 1)
-        if (count, height, width) == self.shape and columns == self.columns:
+        if (count, height, width) == self.shape and columns == self.columns and self.offset == self._laid_at:
             return
-        self.shape, self.columns = (count, height, width), columns
+        self.shape, self.columns, self._laid_at = (count, height, width), columns, self.offset
         # Items are kept and moved when they can be: making and adding pyqtgraph items is most of
         # what a parameter change costs.
-        self.mosaic = count > 1 and height * width <= MOSAIC_CELLS
+        self.mosaic = count > 1 and height * width <= MOSAIC_CELLS and count * height * width <= MOSAIC_TOTAL
         items = 1 if self.mosaic else count
         for item in self.images[items:] + self.overlays[items:]:
             self.view.removeItem(item)
@@ -102,7 +104,8 @@ class PlaneGrid:
             x0, y0 = self.origin(k)
             hatch.addRect(QRectF(x0, y0, width, height))
         self.background.setPath(hatch)
-        self.view.setRange(self.bounds(), padding=0.02)
+        if count:  # an emptied grid (the dilated kernels) leaves the view it shares alone
+            self.view.setRange(self.bounds(), padding=0.02)
 
     def bounds(self) -> QRectF:
         """The part of the view the planes take, with half a cell around."""
@@ -142,6 +145,8 @@ class PlaneGrid:
         """Show ``planes`` (k, H, W); NaN cells are transparent over the hatch. An image equal to
         what its item already shows (with the same colours) is left alone: a frame of the slide
         phase changes one cell of one plane, and re-colouring the others is most of a frame's paint."""
+        if np.shape(planes)[:3] != self.shape:
+            raise ValueError(f"planes of shape {np.shape(planes)} for a grid laid out for {self.shape}")
         shown_arrays = [self._mosaic_of(planes, np.nan)] if self.mosaic else planes
         for image, array in zip(self.images, shown_arrays):
             array = np.ascontiguousarray(array, dtype=np.float32)
