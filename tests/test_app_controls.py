@@ -271,6 +271,19 @@ def test_a_builds_torch_check_starts_after_its_picture_is_painted(make_window, q
     assert window.last_check.agree and "equals torch" in window.scene.header.text
 
 
+def test_a_build_behind_the_training_page_is_checked_without_a_paint(make_window, qtbot):
+    """With the Training page in front the scene is not painted; its build's check runs anyway."""
+    import dataclasses
+
+    window = make_window()
+    document = window.document
+    window.pages.setCurrentIndex(1)  # Training
+    assert not window.scene.isVisible()
+    with qtbot.waitSignals([document.builtChanged, document.torchChecked], timeout=60000):
+        document.propose(dataclasses.replace(document.spec, stride=(2, 2)))
+    assert window.last_check.agree and document.built.spec.stride == (2, 2)
+
+
 def test_held_torch_checks_arrive_after_they_are_released(make_window, qtbot):
     """The app holds the comparison with torch until its first paint; released, the newest build's
     check arrives and the badge says so."""

@@ -79,13 +79,15 @@ class TraceBuilder(QObject):
             self._check_if_free()
 
     def hold_checks(self) -> None:
-        """Keep the comparisons with torch until ``release_checks`` (the newest one is kept)."""
+        """Keep the comparisons with torch until ``release_checks`` (the newest one is kept; with
+        ``wait_for_paint`` it also waits for ``painted``)."""
         with self._held_lock:
             self._checks_held = True
 
     @property
     def held_check(self) -> Built | None:
-        """The build whose comparison with torch waits for ``release_checks``, if any."""
+        """The build whose comparison with torch waits (for ``release_checks`` or, with
+        ``wait_for_paint``, for ``painted``), if any."""
         with self._held_lock:
             return self._held_check
 

@@ -437,6 +437,8 @@ class MainWindow(QMainWindow):
             self._pending_frame = None
         if not built.label:  # a training run's arrays are not the user's parameters
             self.settings.set_spec(built.spec)
+        if not self.scene.isVisible() or self.isMinimized():  # no paint will come: check now
+            self.document.builder.painted(built.generation)
 
     def _show_frame(self, index: int) -> None:
         if self.closed or self.document.built is None or not len(self.document.built.trace):
