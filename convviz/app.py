@@ -32,9 +32,10 @@ def freeze_what_start_made() -> None:
 
     By the first comparison with torch the process holds the window, pyqtgraph and torch's
     modules: hundreds of thousands of objects that live as long as the app. A full pass walks
-    them all, and stopped the window for up to 100 ms at random moments (a parameter change or a
+    them all, and stopped the window for up to 140 ms at random moments (a parameter change or a
     frame would take that much longer). Frozen, they are never walked again; what the user does
-    afterwards is collected as usual. Only for the app's own process: in a test session the
+    afterwards is collected as usual (a start-up object that later becomes cyclic garbage stays:
+    a bounded leak, for a pause-free window). Only for the app's own process: in a test session the
     windows of earlier tests, held in reference cycles, would never be collected.
     """
     import gc

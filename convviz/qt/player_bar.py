@@ -104,7 +104,6 @@ class PlayerBar(QWidget):
         self._show_speed(player.speed)
         self.trace = None
 
-
     def _reserve_explanation_lines(self) -> None:
         """The explanation keeps the tallest height it has needed at this width (two lines at
         least): a label that grew and shrank with each phase would resize the whole scene above
@@ -123,6 +122,7 @@ class PlayerBar(QWidget):
         if event.type() == QEvent.FontChange:
             self._explanation_width = None
             self._reserve_explanation_lines()
+
     def set_trace(self, trace) -> None:
         self.trace = trace
         with QSignalBlocker(self.slider):
