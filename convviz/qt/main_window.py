@@ -38,11 +38,11 @@ from .controls import ControlPanel
 from .document import Document
 from .export_dialog import export_animation_dialog, export_picture
 from .i18n import add_language_menu, current_language
+from .painted import PaintReporter
 from .player import Player
 from .player_bar import PlayerBar
 from .receptive_field_view import ReceptiveFieldView
 from .settings import Settings
-from .painted import PaintReporter
 from .side_panels import CodePanel, GroupsPanel, Im2colPanel, RoadsPanel
 from .training import TrainingView
 

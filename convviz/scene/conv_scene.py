@@ -170,7 +170,6 @@ class ConvScene(SceneBase):
         state, frame = trace.state(index), trace[index]
         phase = trace.phase_at(index)
 
-
         # An array is redrawn only when the frames that write it have moved since the last draw:
         # while the scatter plays, the finished output need not be compared or re-coloured.
         progress = self._progress_of(trace, index)

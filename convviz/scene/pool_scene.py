@@ -162,7 +162,6 @@ class PoolScene(SceneBase):
         state, frame = trace.state(index), trace[index]
         phase = trace.phase_at(index)
 
-
         # Redraw an array only when the frames that write it have moved.
         progress = {"output": min(index, trace.phase("pool").last),
                     "grad_input": index - trace.phase("route").first if trace.has_backward and
